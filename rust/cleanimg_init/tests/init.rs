@@ -1,0 +1,76 @@
+//! Runs the built init as a real process tree: exit codes, signal forwarding, orphan reaping.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+const INIT: &str = env!("CARGO_BIN_EXE_cleanimg_init");
+
+fn init(args: &[&str]) -> Command {
+    let mut c = Command::new(INIT);
+    c.args(args);
+    c
+}
+
+#[test]
+fn passes_the_exit_code_through() {
+    let status = init(&["--", "/bin/sh", "-c", "exit 42"]).status().unwrap();
+    assert_eq!(status.code(), Some(42));
+}
+
+#[test]
+fn reports_128_plus_signal_when_the_child_is_killed() {
+    let status = init(&["--", "/bin/sh", "-c", "kill -KILL $$"]).status().unwrap();
+    assert_eq!(status.code(), Some(137));
+}
+
+#[test]
+fn forwards_sigterm_to_the_child() {
+    // The child traps TERM and exits 23: only a forwarded signal can produce that code.
+    let mut child = init(&["--", "/bin/sh", "-c", "trap 'exit 23' TERM; echo ready; while :; do sleep 0.05; done"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut buf = [0u8; 6];
+    std::io::Read::read_exact(&mut out, &mut buf).unwrap();
+    assert_eq!(&buf, b"ready\n");
+    Command::new("/bin/kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(23));
+}
+
+#[test]
+fn reaps_orphans_while_the_entrypoint_runs() {
+    // An inner shell starts a short-lived grandchild and exits at once, so the grandchild is
+    // re-parented to the init (PID 1 or subreaper). While the entrypoint still runs, the ended
+    // grandchild must already be reaped, not left as a zombie.
+    let mut child = init(&["--", "/bin/sh", "-c", "/bin/sh -c 'sleep 0.2 & echo $!'; sleep 2"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let grandchild: u32 = line.trim().parse().expect("grandchild pid");
+    let stat_path = format!("/proc/{grandchild}/stat");
+    let deadline = Instant::now() + Duration::from_millis(1500);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        last = std::fs::read_to_string(&stat_path).unwrap_or_default();
+        if last.is_empty() {
+            break;
+        }
+        sleep(Duration::from_millis(20));
+    }
+    assert!(last.is_empty(), "grandchild {grandchild} not reaped while the init runs: {last}");
+    assert!(child.try_wait().unwrap().is_none(), "the entrypoint should still be running");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn unknown_command_is_a_clear_error() {
+    let out = init(&["--", "/nonexistent/entrypoint"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(127));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot start /nonexistent/entrypoint"), "stderr: {err}");
+}
