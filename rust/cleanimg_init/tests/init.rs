@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 const INIT: &str = env!("CARGO_BIN_EXE_cleanimg_init");
 
 fn init(args: &[&str]) -> Command {
-    let mut c = Command::new(INIT);
+    let mut c = testkit::target_command(INIT);
     c.args(args);
     c
 }

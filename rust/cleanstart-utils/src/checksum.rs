@@ -2,7 +2,8 @@
 //!
 //! Output lines are `HEX  NAME` (a name holding a backslash or a newline is escaped and the line
 //! starts with `\`, as GNU does). `--check` reads such lines back and reports `NAME: OK` or
-//! `NAME: FAILED`, then the same warnings and exit status as GNU.
+//! `NAME: FAILED`, then the same warnings and exit status as GNU. Verdict lines escape names the
+//! same way, as current GNU coreutils does (9.10; 9.1 printed them raw).
 
 use sha2::Digest;
 use std::ffi::{OsStr, OsString};
@@ -252,6 +253,8 @@ fn check<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
             };
             good += 1;
             let shown = String::from_utf8_lossy(&name).into_owned();
+            let (escaped, listed) = escape(&name);
+            let listed = format!("{}{}", if escaped { "\\" } else { "" }, String::from_utf8_lossy(&listed));
             let verdict = match open(OsStr::from_bytes(&name)).and_then(digest::<D>) {
                 Ok(got) if got == want => None,
                 Ok(_) => {
@@ -271,8 +274,8 @@ fn check<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
             }
             let written = match verdict {
                 None if opts.quiet => Ok(()),
-                None => writeln!(out, "{shown}: OK"),
-                Some(v) => writeln!(out, "{shown}: {v}"),
+                None => writeln!(out, "{listed}: OK"),
+                Some(v) => writeln!(out, "{listed}: {v}"),
             };
             if written.is_err() {
                 return false;
@@ -327,6 +330,22 @@ mod tests {
         assert_eq!(text, b"a\\\\b\\nc");
         assert_eq!(unescape(&text).unwrap(), b"a\\b\nc");
         assert_eq!(escape(b"plain"), (false, b"plain".to_vec()));
+    }
+
+    #[test]
+    fn check_verdicts_escape_names_like_current_gnu() {
+        let dir = tempfile::tempdir().unwrap();
+        let odd = dir.path().join("back\\slash");
+        std::fs::write(&odd, b"x").unwrap();
+        let sum = digest::<sha2::Sha256>(&b"x"[..]).unwrap();
+        let list = dir.path().join("sums");
+        let (_, escaped) = escape(odd.as_os_str().as_bytes());
+        std::fs::write(&list, [b"\\", sum.as_bytes(), b"  ", &escaped, b"\n"].concat()).unwrap();
+        let opts = Options { check: true, files: vec![list.into_os_string()], ..Options::default() };
+        let mut out = Vec::new();
+        assert!(check::<sha2::Sha256>("sha256sum", &opts, &mut out));
+        let expected = format!("\\{}: OK\n", String::from_utf8_lossy(&escaped));
+        assert_eq!(String::from_utf8_lossy(&out), expected);
     }
 
     #[test]

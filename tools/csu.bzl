@@ -1,0 +1,42 @@
+"""Macros for CleanStart utilities: one static binary per utility, never a multi-call binary."""
+
+load("@rules_rust//rust:defs.bzl", "rust_binary", "rust_test")
+
+def csu_utilities(name, library, utilities, visibility = None):
+    """Declares one rust_binary per utility, its integration test, and a filegroup of them all.
+
+    For each `UTIL` in `utilities`, `src/bin/UTIL.rs` becomes the binary `:UTIL`, and
+    `tests/UTIL.rs`, when it exists, the test `:UTIL_test`, which finds the binary through
+    `CARGO_BIN_EXE_UTIL` exactly as under `cargo test`.
+
+    Args:
+      name: name of the filegroup holding every utility binary.
+      library: the crate's rust_library, which every utility binary depends on.
+      utilities: dict of utility name to its extra crate dependencies (labels).
+      visibility: visibility of the binaries and the filegroup.
+    """
+    for util, deps in utilities.items():
+        rust_binary(
+            name = util,
+            srcs = ["src/bin/{}.rs".format(util)],
+            edition = "2021",
+            visibility = visibility,
+            deps = [library] + deps,
+        )
+        if native.glob(["tests/{}.rs".format(util)], allow_empty = True):
+            rust_test(
+                name = util + "_test",
+                srcs = ["tests/{}.rs".format(util)],
+                data = [":" + util],
+                edition = "2021",
+                rustc_env = {"CARGO_BIN_EXE_" + util: "$(rootpath :{})".format(util)},
+                deps = [
+                    "//rust/testkit",
+                    "@crates//:tempfile",
+                ],
+            )
+    native.filegroup(
+        name = name,
+        srcs = [":" + util for util in utilities],
+        visibility = visibility,
+    )
