@@ -7,7 +7,7 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use libcleanstart::process;
+use libcleanstart::{command, process};
 use nix::sys::signal::Signal;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
@@ -46,7 +46,10 @@ fn run(args: &Args) -> Result<u8> {
     process::block(&handled).context("cannot block signals")?;
 
     let (program, rest) = args.command.split_first().context("no command given")?;
-    let mut command = Command::new(program);
+    let resolved = command::resolve(program, std::env::var_os("PATH").as_deref())
+        .with_context(|| format!("cannot start {program}"))?;
+    let mut command = Command::new(resolved);
+    command.arg0(program);
     command.args(rest);
     if args.group {
         command.process_group(0);

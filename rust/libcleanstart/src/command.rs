@@ -1,0 +1,80 @@
+//! Finding the program a command names, the way `execvp` does: a name with a `/` is a path, any
+//! other name is looked up in `PATH`.
+//!
+//! The init resolves its entrypoint before starting it, so that a missing or non-executable
+//! program is reported by name and reason, whatever the platform's spawn mechanism can report.
+
+use std::ffi::OsStr;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// `PATH` when the environment has none (the value POSIX shells and container runtimes use).
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Resolves `program` to an executable regular file. `path` is the `PATH` to search
+/// ([`DEFAULT_PATH`] when `None`). Errors name the program and say why it cannot run.
+pub fn resolve(program: &str, path: Option<&OsStr>) -> io::Result<PathBuf> {
+    if program.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "empty command name"));
+    }
+    if program.contains('/') {
+        return check_executable(Path::new(program)).map(|()| PathBuf::from(program));
+    }
+    let path = path.unwrap_or(OsStr::new(DEFAULT_PATH));
+    let mut denied = None;
+    for dir in std::env::split_paths(path) {
+        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        let candidate = dir.join(program);
+        match check_executable(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => denied = Some(e),
+            Err(_) => {}
+        }
+    }
+    Err(denied.unwrap_or_else(|| {
+        io::Error::new(io::ErrorKind::NotFound, format!("{program}: not found in PATH"))
+    }))
+}
+
+fn check_executable(path: &Path) -> io::Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {}", path.display(), plain(&e))))?;
+    if !meta.is_file() {
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, format!("{}: not a regular file", path.display())));
+    }
+    if meta.permissions().mode() & 0o111 == 0 {
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, format!("{}: not executable", path.display())));
+    }
+    Ok(())
+}
+
+/// An I/O error's text without Rust's " (os error N)" suffix.
+fn plain(e: &io::Error) -> String {
+    let text = e.to_string();
+    text.find(" (os error").map_or(text.clone(), |i| text[..i].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_looked_up_in_path() {
+        assert_eq!(resolve("sh", Some(OsStr::new("/nonexistent:/bin"))).unwrap(), PathBuf::from("/bin/sh"));
+        let err = resolve("no-such-program-xyz", None).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert_eq!(err.to_string(), "no-such-program-xyz: not found in PATH");
+    }
+
+    #[test]
+    fn paths_are_checked_as_given() {
+        assert_eq!(resolve("/bin/sh", None).unwrap(), PathBuf::from("/bin/sh"));
+        assert_eq!(resolve("/nonexistent/app", None).unwrap_err().to_string(), "/nonexistent/app: No such file or directory");
+        assert_eq!(resolve("/etc", None).unwrap_err().to_string(), "/etc: not a regular file");
+        let dir = tempfile::tempdir().unwrap();
+        let plain_file = dir.path().join("data");
+        std::fs::write(&plain_file, b"x").unwrap();
+        let err = resolve(plain_file.to_str().unwrap(), None).unwrap_err();
+        assert!(err.to_string().ends_with("data: not executable"), "{err}");
+    }
+}
