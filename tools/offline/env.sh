@@ -77,9 +77,11 @@ step() {
   local t0=$SECONDS
   say "offline setup [$STEP_N/7] $name ..."
   echo "=== step $STEP_N: $name" >>"$LOG"
+  local first_line
+  first_line=$(($(wc -l <"$LOG") + 1))
   if ! "$@" >>"$LOG" 2>&1; then
-    say "offline setup failed at step $STEP_N ($name). Last lines of $LOG:"
-    tail -n 25 "$LOG" | sed 's/^/    /' >&2
+    say "offline setup failed at step $STEP_N ($name). Last lines of its log ($LOG):"
+    tail -n "+$first_line" "$LOG" | tail -n 25 | sed 's/^/    /' >&2
     exit 1
   fi
   touch "$marker"
