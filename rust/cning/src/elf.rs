@@ -21,6 +21,10 @@ pub struct ElfInfo {
     pub interpreter: Option<String>,
     /// DT_NEEDED entries, in file order.
     pub needed: Vec<String>,
+    /// A shared object that is not an executable: ET_DYN without the DF_1_PIE flag.
+    pub shared_library: bool,
+    /// DT_SONAME, if any.
+    pub soname: Option<String>,
 }
 
 impl ElfInfo {
@@ -52,10 +56,13 @@ pub fn is_elf(bytes: &[u8]) -> bool {
 /// Parses an ELF file. Errors say what is wrong with it (truncated, bad header, ...).
 pub fn inspect(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
     let elf = Elf::parse(bytes)?;
+    let pie = elf.dynamic.as_ref().is_some_and(|d| d.info.flags_1 & goblin::elf::dynamic::DF_1_PIE != 0);
     Ok(ElfInfo {
         machine: elf.header.e_machine,
         interpreter: elf.interpreter.map(str::to_owned),
         needed: elf.libraries.iter().map(|s| (*s).to_owned()).collect(),
+        shared_library: elf.header.e_type == header::ET_DYN && !pie,
+        soname: elf.soname.map(str::to_owned),
     })
 }
 
@@ -73,6 +80,19 @@ mod tests {
         assert!(info.needed.iter().any(|n| n.starts_with("libc.so")), "{info:?}");
     }
 
+    /// libz from Debian's zlib1g: a real shared library, not an executable.
+    #[test]
+    fn debian_libz_is_a_shared_library() {
+        let bytes = std::fs::read("/lib/x86_64-linux-gnu/libz.so.1")
+            .or_else(|_| std::fs::read("/usr/lib/x86_64-linux-gnu/libz.so.1"))
+            .expect("libz.so.1");
+        let info = inspect(&bytes).unwrap();
+        assert!(info.shared_library, "{info:?}");
+        assert_eq!(info.soname.as_deref(), Some("libz.so.1"));
+        let sh = inspect(&std::fs::read("/bin/sh").unwrap()).unwrap();
+        assert!(!sh.shared_library, "a PIE executable is not a library: {sh:?}");
+    }
+
     #[test]
     fn truncated_file_is_an_error_not_a_panic() {
         let bytes = std::fs::read("/bin/sh").expect("/bin/sh");
@@ -84,7 +104,7 @@ mod tests {
 
     #[test]
     fn arch_names() {
-        let mut info = ElfInfo { machine: header::EM_X86_64, interpreter: None, needed: vec![] };
+        let mut info = ElfInfo { machine: header::EM_X86_64, interpreter: None, needed: vec![], shared_library: false, soname: None };
         assert_eq!(info.arch(), "amd64");
         info.machine = header::EM_AARCH64;
         assert_eq!(info.arch(), "arm64");

@@ -3,11 +3,24 @@
 //! It reads the filesystem that will become an image (the compiled files themselves, not package
 //! metadata) and reports what the policy forbids.
 //!
-//! - [`elf`]: what an ELF file is: machine, interpreter, needed libraries, static or dynamic.
-//! - [`scan`]: walks an image root and inspects every regular file.
-//! - [`report`]: findings with stable rule ids, as text or JSON.
+//! - [`source`]: what the user points at: a directory, an OCI layout, an OCI or docker archive.
+//! - [`layers`]: applying layer tar streams (plain, gzip, zstd) with whiteouts, under size caps.
+//! - [`tree`]: the merged filesystem and symlink resolution inside it.
+//! - [`content`]: facts read from each file's bytes (sha256, ELF, `#!`, signatures).
+//! - [`elf`]: machine, interpreter, needed libraries, static or dynamic.
+//! - [`signatures`]: BusyBox and toybox recognised by content.
+//! - [`policy`]: the policy file format.
+//! - [`rules`]: the checks, each with a stable rule id.
+//! - [`report`]: findings as text, JSON, SARIF 2.1.0 or JUnit XML.
+//! - [`inventory`]: every file of an image as SPDX 2.3 or CycloneDX 1.6 JSON.
 #![forbid(unsafe_code)]
 
+pub mod content;
 pub mod elf;
+pub mod layers;
+pub mod policy;
 pub mod report;
 pub mod scan;
+pub mod signatures;
+pub mod source;
+pub mod tree;

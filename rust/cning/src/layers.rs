@@ -1,0 +1,379 @@
+//! Applying layers: decompress a layer tar stream (plain, gzip, zstd), read every entry once, and
+//! merge the result into the image's [`Tree`].
+//!
+//! Nothing is extracted to disk. Hostile layers are bounded: the uncompressed size and the
+//! compression ratio are capped (a decompression bomb stops with an error saying which cap it
+//! hit), so is the number of entries, and a file is held in memory only up to the inspection cap.
+//! Entry names with `..` and hard links to missing targets never reach the tree; they become
+//! `unsafe-entry` findings.
+
+use crate::content::{self, Analysis};
+use crate::report::Finding;
+use crate::tree::{self, Entry, Kind, Tree, UnsafeName};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Caps that keep a hostile image from exhausting memory, disk or time.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Uncompressed bytes in one layer.
+    pub max_layer_bytes: u64,
+    /// Uncompressed / compressed bytes, checked once a layer is past [`Limits::ratio_floor`].
+    pub max_ratio: u64,
+    /// Below this many uncompressed bytes, the ratio is not checked (tiny layers compress well).
+    pub ratio_floor: u64,
+    /// Entries in one image, all layers together.
+    pub max_entries: u64,
+    pub analysis: Analysis,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_layer_bytes: 64 << 30,
+            max_ratio: 1000,
+            ratio_floor: 64 << 20,
+            max_entries: 5_000_000,
+            analysis: Analysis::default(),
+        }
+    }
+}
+
+/// How a layer blob is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// From the first bytes of the blob: the media type can lie, the magic cannot.
+    pub fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// Counts bytes read through it into a shared cell.
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Enforces the size and ratio caps on the decompressed stream.
+struct Capped<R> {
+    inner: R,
+    out: u64,
+    compressed: Rc<Cell<u64>>,
+    limits: Limits,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.out += n as u64;
+        if self.out > self.limits.max_layer_bytes {
+            return Err(io::Error::other(format!(
+                "decompressed size passed the {} byte cap per layer; capped, refusing the layer",
+                self.limits.max_layer_bytes
+            )));
+        }
+        let compressed = self.compressed.get().max(1);
+        if self.out > self.limits.ratio_floor && self.out / compressed > self.limits.max_ratio {
+            return Err(io::Error::other(format!(
+                "compression ratio passed {}:1 ({} bytes from {compressed}); capped as a decompression bomb",
+                self.limits.max_ratio, self.out
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// What applying one layer saw.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub entries: u64,
+    pub findings: Vec<Finding>,
+}
+
+/// Inode ids for hard-link groups, unique across all layers of an image.
+#[derive(Debug, Default)]
+pub struct Inodes(u64);
+
+impl Inodes {
+    pub fn next(&mut self) -> u64 {
+        self.0 += 1;
+        self.0
+    }
+}
+
+/// Decompresses `blob` (by its magic) and applies the layer tar to `tree`. `name` names the layer
+/// in findings and errors. The blob is read to its end, so a wrapping digest check sees it all.
+pub fn apply(tree: &mut Tree, blob: impl Read, name: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64) -> io::Result<Applied> {
+    let compressed = Rc::new(Cell::new(0));
+    let mut counting = Counting { inner: blob, count: Rc::clone(&compressed) };
+    let mut head = [0u8; 4];
+    let got = read_full(&mut counting, &mut head)?;
+    let stream = io::Cursor::new(head[..got].to_vec()).chain(counting);
+    let decoded: Box<dyn Read> = match Compression::sniff(&head[..got]) {
+        Compression::None => Box::new(stream),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(stream)),
+        Compression::Zstd => Box::new(
+            ruzstd::decoding::StreamingDecoder::new(stream).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?,
+        ),
+    };
+    let capped = Capped { inner: decoded, out: 0, compressed, limits: *limits };
+    let mut archive = tar::Archive::new(capped);
+    let applied = read_entries(&mut archive, tree, name, limits, inodes, seen)?;
+    // Read past the tar's end blocks too: a truncated or corrupt compressed stream fails here.
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink())?;
+    Ok(applied)
+}
+
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+enum Change {
+    Whiteout(String),
+    Opaque(String),
+    Put(String, Entry),
+    HardLink { path: String, target: String, header: Entry },
+}
+
+fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64) -> io::Result<Applied> {
+    let mut applied = Applied::default();
+    let mut changes = Vec::new();
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        applied.entries += 1;
+        *seen += 1;
+        if *seen > limits.max_entries {
+            return Err(io::Error::other(format!("more than {} entries; capped, refusing the image", limits.max_entries)));
+        }
+        let raw = entry.path_bytes().into_owned();
+        let shown = tree::display_bytes(&raw);
+        let path = match tree::normalize_entry_name(&raw) {
+            Ok((path, absolute)) => {
+                if absolute {
+                    applied.findings.push(Finding::new("unsafe-entry", &path, "layer entry has an absolute name", format!("{layer}: entry {shown:?}")));
+                }
+                path
+            }
+            Err(UnsafeName::Empty) => continue, // "./": the root directory itself
+            Err(UnsafeName::DotDot) => {
+                applied.findings.push(Finding::new("unsafe-entry", &shown, "layer entry name climbs out of the root with '..'; not applied", format!("{layer}: entry {shown:?}")));
+                continue;
+            }
+        };
+        let base = path.rsplit('/').next().unwrap_or("");
+        let parent = tree::parent_of(&path).unwrap_or("/").to_string();
+        if base == ".wh..wh..opq" {
+            changes.push(Change::Opaque(parent));
+            continue;
+        }
+        if let Some(hidden) = base.strip_prefix(".wh.") {
+            let hidden_path = if parent == "/" { format!("/{hidden}") } else { format!("{parent}/{hidden}") };
+            changes.push(Change::Whiteout(hidden_path));
+            continue;
+        }
+        let header = entry.header();
+        let mode = header.mode().unwrap_or(0) & 0o7777;
+        let uid = header.uid().unwrap_or(0);
+        let gid = header.gid().unwrap_or(0);
+        let size = entry.size();
+        let base_entry = Entry { kind: Kind::File, mode, uid, gid, size, target: None, content: None, inode: None };
+        let kind = header.entry_type();
+        let change = match kind {
+            tar::EntryType::Regular | tar::EntryType::Continuous => {
+                let facts = content::analyze(&mut entry, size, mode, &limits.analysis)?;
+                Change::Put(path, Entry { content: Some(Arc::new(facts)), inode: Some(inodes.next()), ..base_entry })
+            }
+            tar::EntryType::Directory => Change::Put(path, Entry { kind: Kind::Dir, ..base_entry }),
+            tar::EntryType::Symlink => {
+                let target = entry.link_name_bytes().map(|t| tree::display_bytes(&t)).unwrap_or_default();
+                Change::Put(path, Entry { kind: Kind::Symlink, target: Some(target), ..base_entry })
+            }
+            tar::EntryType::Link => {
+                let raw_target = entry.link_name_bytes().map(|t| t.into_owned()).unwrap_or_default();
+                match tree::normalize_entry_name(&raw_target) {
+                    Ok((target, _)) => Change::HardLink { path, target, header: base_entry },
+                    Err(_) => {
+                        applied.findings.push(Finding::new("unsafe-entry", &path, "hard link with an unusable target; not applied", format!("{layer}: target {:?}", tree::display_bytes(&raw_target))));
+                        continue;
+                    }
+                }
+            }
+            tar::EntryType::Char => Change::Put(path, Entry { kind: Kind::CharDevice, ..base_entry }),
+            tar::EntryType::Block => Change::Put(path, Entry { kind: Kind::BlockDevice, ..base_entry }),
+            tar::EntryType::Fifo => Change::Put(path, Entry { kind: Kind::Fifo, ..base_entry }),
+            // pax and GNU extension headers are consumed by the tar crate; anything else is noise.
+            _ => continue,
+        };
+        changes.push(change);
+    }
+    apply_changes(tree, changes, layer, &mut applied);
+    Ok(applied)
+}
+
+/// Whiteouts first (they hide lower layers only), then the layer's entries in archive order.
+fn apply_changes(tree: &mut Tree, changes: Vec<Change>, layer: &str, applied: &mut Applied) {
+    let mut entries = Vec::with_capacity(changes.len());
+    for change in changes {
+        match change {
+            Change::Whiteout(p) => tree.whiteout(&p),
+            Change::Opaque(p) => tree.opaque(&p),
+            other => entries.push(other),
+        }
+    }
+    // Hard links may name files of this layer that come earlier in the archive.
+    let mut this_layer: HashMap<String, Entry> = HashMap::new();
+    for change in entries {
+        match change {
+            Change::Put(path, entry) => {
+                this_layer.insert(path.clone(), entry.clone());
+                tree.insert(path, entry);
+            }
+            Change::HardLink { path, target, header } => {
+                let found = this_layer.get(&target).or_else(|| tree.get(&target)).filter(|e| e.kind == Kind::File).cloned();
+                match found {
+                    Some(target_entry) => {
+                        let linked = Entry { uid: header.uid, gid: header.gid, ..target_entry };
+                        this_layer.insert(path.clone(), linked.clone());
+                        tree.insert(path, linked);
+                    }
+                    None => applied.findings.push(Finding::new("unsafe-entry", &path, "hard link to a missing file; not applied", format!("{layer}: target {target}"))),
+                }
+            }
+            Change::Whiteout(_) | Change::Opaque(_) => unreachable!("split off above"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_of(entries: &[(&str, tar::EntryType, &[u8], &str)]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, kind, data, link) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(*kind);
+            h.set_mode(if *kind == tar::EntryType::Directory { 0o755 } else { 0o644 });
+            h.set_size(data.len() as u64);
+            if !link.is_empty() {
+                h.set_link_name(link).unwrap();
+            }
+            b.append_data(&mut h, name, *data).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    fn apply_all(layers: &[Vec<u8>]) -> (Tree, Vec<Finding>) {
+        let mut tree = Tree::new();
+        let mut findings = Vec::new();
+        let (mut inodes, mut seen) = (Inodes::default(), 0);
+        for (i, l) in layers.iter().enumerate() {
+            let a = apply(&mut tree, &l[..], &format!("layer {i}"), &Limits::default(), &mut inodes, &mut seen).unwrap();
+            findings.extend(a.findings);
+        }
+        (tree, findings)
+    }
+
+    use tar::EntryType::{Directory as D, Link as H, Regular as F, Symlink as L};
+
+    #[test]
+    fn whiteouts_hide_lower_layers_only() {
+        let lower = tar_of(&[("bin/", D, b"", ""), ("bin/a", F, b"a", ""), ("bin/b", F, b"b", ""), ("etc/x", F, b"x", "")]);
+        let upper = tar_of(&[("bin/.wh.a", F, b"", ""), ("bin/c", F, b"c", ""), ("etc/y", F, b"y", ""), ("etc/.wh..wh..opq", F, b"", "")]);
+        let (tree, findings) = apply_all(&[lower, upper]);
+        assert!(findings.is_empty());
+        assert!(tree.get("/bin/a").is_none(), "whited out");
+        assert!(tree.get("/bin/b").is_some() && tree.get("/bin/c").is_some());
+        assert!(tree.get("/etc/x").is_none(), "opaque dir hides the lower layer");
+        assert!(tree.get("/etc/y").is_some(), "same-layer entry survives its own opaque marker");
+        let (tree, _) = apply_all(&[tar_of(&[("bin/a", F, b"a", "")]), tar_of(&[("bin/.wh.a", F, b"", "")]), tar_of(&[("bin/a", F, b"new", "")])]);
+        assert_eq!(tree.get("/bin/a").unwrap().size, 3, "re-added by a later layer");
+    }
+
+    #[test]
+    fn hard_links_share_an_inode_and_missing_targets_are_findings() {
+        let layer = tar_of(&[("bin/tool", F, b"x", ""), ("bin/alias", H, b"", "bin/tool"), ("bin/bad", H, b"", "bin/none")]);
+        let (tree, findings) = apply_all(&[layer]);
+        assert_eq!(tree.get("/bin/tool").unwrap().inode, tree.get("/bin/alias").unwrap().inode);
+        assert_eq!(findings.len(), 1);
+        assert_eq!((findings[0].rule, findings[0].path.as_str()), ("unsafe-entry", "/bin/bad"));
+        assert!(tree.get("/bin/bad").is_none());
+    }
+
+    #[test]
+    fn dotdot_names_never_reach_the_tree() {
+        let mut raw = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(1);
+        h.set_mode(0o644);
+        // tar::Builder refuses '..' itself; write the name into the header bytes directly.
+        h.as_old_mut().name[..13].copy_from_slice(b"../etc/shadow");
+        h.set_cksum();
+        raw.append(&h, &b"x"[..]).unwrap();
+        let (tree, findings) = apply_all(&[raw.into_inner().unwrap()]);
+        assert_eq!(tree.len(), 1, "only the root");
+        assert_eq!(findings[0].rule, "unsafe-entry");
+        assert!(findings[0].message.contains(".."));
+    }
+
+    #[test]
+    fn gzip_and_zstd_layers_decode_and_symlinks_keep_targets() {
+        let plain = tar_of(&[("bin/sh", L, b"", "dash"), ("bin/dash", F, b"#!x", "")]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        io::Write::write_all(&mut gz, &plain).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = ruzstd::encoding::compress_to_vec(&plain[..], ruzstd::encoding::CompressionLevel::Fastest);
+        for blob in [plain.clone(), gz, zst] {
+            let (tree, _) = apply_all(&[blob]);
+            assert_eq!(tree.get("/bin/sh").unwrap().target.as_deref(), Some("dash"));
+        }
+    }
+
+    #[test]
+    fn bombs_and_truncation_are_errors() {
+        let big = vec![0u8; 2 << 20];
+        let layer = tar_of(&[("zeros", F, &big, "")]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        io::Write::write_all(&mut gz, &layer).unwrap();
+        let gz = gz.finish().unwrap();
+        let tight = Limits { max_ratio: 10, ratio_floor: 1 << 20, ..Limits::default() };
+        let err = apply(&mut Tree::new(), &gz[..], "bomb", &tight, &mut Inodes::default(), &mut 0).unwrap_err();
+        assert!(err.to_string().contains("decompression bomb"), "{err}");
+        let small = Limits { max_layer_bytes: 1 << 20, ..Limits::default() };
+        let err = apply(&mut Tree::new(), &layer[..], "big", &small, &mut Inodes::default(), &mut 0).unwrap_err();
+        assert!(err.to_string().contains("cap per layer"), "{err}");
+        let err = apply(&mut Tree::new(), &gz[..gz.len() / 2], "cut", &Limits::default(), &mut Inodes::default(), &mut 0);
+        assert!(err.is_err(), "truncated gzip must fail");
+    }
+}

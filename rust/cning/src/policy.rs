@@ -1,0 +1,180 @@
+//! Policies: what an image may contain. TOML files, documented in `policy/README.md`.
+//!
+//! ```toml
+//! name = "prod"
+//! static_only = true            # dynamic ELF files and shared libraries are violations
+//! allow_setuid = false
+//! allow_world_writable = false
+//! multicall_max_names = 2       # more names than this for one executable: multicall
+//!
+//! [[allow]]
+//! path = "/usr/bin/cleanimg_init"   # an exact path or a glob (`*` stays within one directory)
+//! sha256 = "…"                      # optional pin of the file's content
+//! ```
+
+use anyhow::{anyhow, bail, Context, Result};
+use globset::{Glob, GlobBuilder, GlobMatcher};
+use serde::Deserialize;
+use std::path::Path;
+
+/// Policy files are small; a larger file is a mistake or an attack.
+const MAX_POLICY_BYTES: u64 = 1 << 20;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    name: Option<String>,
+    description: Option<String>,
+    #[serde(default = "yes")]
+    static_only: bool,
+    #[serde(default)]
+    allow_setuid: bool,
+    #[serde(default)]
+    allow_world_writable: bool,
+    #[serde(default = "default_multicall_max_names")]
+    multicall_max_names: u32,
+    #[serde(default)]
+    allow: Vec<RawAllow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllow {
+    path: String,
+    sha256: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_multicall_max_names() -> u32 {
+    2
+}
+
+/// One allow-list entry.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    pub pattern: String,
+    matcher: GlobMatcher,
+    pub sha256: Option<String>,
+}
+
+/// A parsed, validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub description: Option<String>,
+    pub static_only: bool,
+    pub allow_setuid: bool,
+    pub allow_world_writable: bool,
+    /// An executable reached by more names (hard links and symlinks) than this is multi-call.
+    pub multicall_max_names: u32,
+    pub allow: Vec<Allow>,
+}
+
+impl Policy {
+    /// Reads and validates a policy file. Errors are one line: `FILE:LINE: problem`.
+    pub fn load(path: &Path) -> Result<Policy> {
+        let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read policy", path.display()))?;
+        if meta.len() > MAX_POLICY_BYTES {
+            bail!("{}: policy file is {} bytes, over the {MAX_POLICY_BYTES} byte limit", path.display(), meta.len());
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read policy", path.display()))?;
+        Policy::parse(&text).map_err(|e| anyhow!("{}:{e}", path.display()))
+    }
+
+    /// Parses policy text. Errors are `LINE: problem` (prefixed with the file name by `load`).
+    pub fn parse(text: &str) -> Result<Policy, String> {
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            format!("{line}: {}", e.message().trim())
+        })?;
+        let line_of = |needle: &str| text.find(needle).map_or(1, |i| text[..i].matches('\n').count() + 1);
+        let mut allow = Vec::with_capacity(raw.allow.len());
+        for (i, entry) in raw.allow.into_iter().enumerate() {
+            let key = format!("allow[{i}]");
+            if !entry.path.starts_with('/') {
+                return Err(format!("{}: {key}.path: {:?} is not an absolute path", line_of(&entry.path), entry.path));
+            }
+            let matcher = GlobBuilder::new(&entry.path)
+                .literal_separator(true)
+                .build()
+                .map(|g: Glob| g.compile_matcher())
+                .map_err(|e| format!("{}: {key}.path: {e}", line_of(&entry.path)))?;
+            if let Some(sum) = &entry.sha256 {
+                if sum.len() != 64 || !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(format!("{}: {key}.sha256: expected 64 hex digits, got {sum:?}", line_of(sum)));
+                }
+            }
+            allow.push(Allow { pattern: entry.path, matcher, sha256: entry.sha256.map(|s| s.to_ascii_lowercase()) });
+        }
+        if raw.multicall_max_names == 0 {
+            return Err(format!("{}: multicall_max_names: must be at least 1", line_of("multicall_max_names")));
+        }
+        Ok(Policy {
+            name: raw.name.unwrap_or_else(|| "policy".into()),
+            description: raw.description,
+            static_only: raw.static_only,
+            allow_setuid: raw.allow_setuid,
+            allow_world_writable: raw.allow_world_writable,
+            multicall_max_names: raw.multicall_max_names,
+            allow,
+        })
+    }
+
+    /// The first allow-list entry matching `path`, if any.
+    pub fn allowed(&self, path: &str) -> Option<&Allow> {
+        self.allow.iter().find(|a| a.matcher.is_match(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_policy_parses() {
+        let p = Policy::parse(
+            "name = \"prod\"\nstatic_only = true\n\n[[allow]]\npath = \"/usr/bin/cleanimg_init\"\nsha256 = \"AB".to_string().as_str(),
+        );
+        assert!(p.is_err()); // unterminated string
+        let sum = "ab".repeat(32);
+        let p = Policy::parse(&format!(
+            "name = \"prod\"\n[[allow]]\npath = \"/usr/bin/cleanimg_init\"\nsha256 = \"{sum}\"\n[[allow]]\npath = \"/app/*\"\n"
+        ))
+        .unwrap();
+        assert_eq!(p.name, "prod");
+        assert!(p.static_only && !p.allow_setuid && !p.allow_world_writable);
+        assert_eq!(p.allowed("/usr/bin/cleanimg_init").unwrap().sha256.as_deref(), Some(sum.as_str()));
+        assert!(p.allowed("/app/server").is_some());
+        assert!(p.allowed("/app/sub/server").is_none(), "* must not cross directories");
+        assert!(p.allowed("/bin/sh").is_none());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_key_and_line() {
+        let err = Policy::parse("name = \"x\"\nstatic_onyl = true\n").unwrap_err();
+        assert!(err.starts_with("2: unknown field `static_onyl`"), "{err}");
+        let err = Policy::parse("[[allow]]\npath = \"/bin/x\"\nsha = \"1\"\n").unwrap_err();
+        assert!(err.contains("unknown field `sha`"), "{err}");
+        let err = Policy::parse("[[allow]]\npath = \"bin/x\"\n").unwrap_err();
+        assert_eq!(err, "2: allow[0].path: \"bin/x\" is not an absolute path");
+        let err = Policy::parse("[[allow]]\npath = \"/x\"\nsha256 = \"abc\"\n").unwrap_err();
+        assert_eq!(err, "3: allow[0].sha256: expected 64 hex digits, got \"abc\"");
+        let err = Policy::parse("static_only = \"yes\"\n").unwrap_err();
+        assert!(err.starts_with("1: invalid type"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+
+    #[test]
+    fn load_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("bad.toml");
+        std::fs::write(&f, "allow_setuid = 3\n").unwrap();
+        let err = Policy::load(&f).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{}:1: invalid type", f.display())), "{err}");
+        let missing = Policy::load(&dir.path().join("none.toml")).unwrap_err();
+        assert!(format!("{missing:#}").contains("none.toml: cannot read policy"));
+    }
+}

@@ -1,0 +1,585 @@
+//! What the user points cning at, and how each becomes one merged filesystem per platform:
+//!
+//! - a root filesystem directory (walked in place; symlinks are entries, never followed);
+//! - an OCI image layout directory, such as `oci_image` writes (blobs may be symlinks: followed
+//!   while they stay inside the layout, refused when they leave it unless allowed);
+//! - an OCI archive (a tar of a layout) or a `docker save` archive, read in place by offset.
+//!
+//! Every blob is checked against its descriptor (size and sha256) while it is read, and JSON
+//! documents are size-capped before they are parsed. For an image index every platform's manifest
+//! is checked, or only the one `--platform` names.
+
+use crate::content::{self, Content};
+use crate::layers::{self, Inodes, Limits};
+use crate::report::Finding;
+use crate::tree::{self, Entry, Kind, Tree};
+use anyhow::{anyhow, bail, Context, Result};
+use rayon::prelude::*;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// JSON documents (index, manifests, configs) larger than this are refused.
+pub const MAX_JSON_BYTES: u64 = 8 << 20;
+/// Index nesting deeper than this is refused (an index of indexes of ...).
+const MAX_INDEX_DEPTH: usize = 4;
+/// Entries indexed in an outer archive (OCI or docker) before it is refused.
+const MAX_ARCHIVE_ENTRIES: usize = 1_000_000;
+
+/// `os/arch[/variant]`, as in `--platform linux/arm64`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+}
+
+impl std::str::FromStr for Platform {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Platform, String> {
+        let parts: Vec<&str> = s.split('/').collect();
+        match parts.as_slice() {
+            [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform { os: os.to_string(), architecture: arch.to_string(), variant: None }),
+            [os, arch, v] if !os.is_empty() && !arch.is_empty() && !v.is_empty() => {
+                Ok(Platform { os: os.to_string(), architecture: arch.to_string(), variant: Some(v.to_string()) })
+            }
+            _ => Err(format!("{s:?} is not os/arch[/variant], e.g. linux/amd64")),
+        }
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How to read an input.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only this platform of an index; for a directory, the platform it is for.
+    pub platform: Option<Platform>,
+    /// Follow layout blob symlinks that leave the layout directory (content is still verified).
+    pub follow_external_blobs: bool,
+    pub limits: Limits,
+}
+
+/// One platform's merged filesystem.
+#[derive(Debug)]
+pub struct ImageFs {
+    /// `linux/amd64`, or `rootfs` for a directory with no platform given.
+    pub label: String,
+    pub platform: Option<Platform>,
+    pub tree: Tree,
+    /// Findings made while reading (unsafe archive entries).
+    pub findings: Vec<Finding>,
+    /// Entries read (archive entries, or directory entries).
+    pub entries: u64,
+}
+
+/// Reads `path`, whatever it is, into one [`ImageFs`] per platform.
+pub fn open(path: &Path, opts: &Options) -> Result<Vec<ImageFs>> {
+    let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    if meta.is_dir() {
+        if path.join("oci-layout").is_file() {
+            let blobs = LayoutDir::new(path, opts.follow_external_blobs)?;
+            let index = read_capped(&path.join("index.json")).with_context(|| format!("{}: cannot read index.json", path.display()))?;
+            return read_oci(&blobs, &index, path, opts);
+        }
+        return Ok(vec![read_dir(path, opts)?]);
+    }
+    let archive = TarIndex::new(path)?;
+    if archive.entries.contains_key("oci-layout") {
+        let index = archive.read_named("index.json", MAX_JSON_BYTES)?;
+        return read_oci(&archive, &index, path, opts);
+    }
+    if archive.entries.contains_key("manifest.json") {
+        return read_docker(&archive, path, opts);
+    }
+    bail!("{}: not an OCI layout, OCI archive, docker archive or root filesystem directory", path.display())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blobs
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    #[serde(default)]
+    media_type: String,
+    digest: String,
+    size: u64,
+    #[serde(default)]
+    platform: Option<DescriptorPlatform>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct DescriptorPlatform {
+    os: String,
+    architecture: String,
+    #[serde(default)]
+    variant: Option<String>,
+}
+
+/// The hex part of a `sha256:` digest, checked for shape (it becomes a file name).
+fn sha256_hex(digest: &str) -> Result<&str> {
+    let hex = digest.strip_prefix("sha256:").ok_or_else(|| anyhow!("unsupported digest {digest:?} (only sha256)"))?;
+    if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        bail!("malformed digest {digest:?}");
+    }
+    Ok(hex)
+}
+
+/// Somewhere blobs can be read from by digest.
+trait Blobs {
+    /// The blob's bytes and its stored size.
+    fn open(&self, hex: &str) -> Result<(Box<dyn Read + '_>, u64)>;
+    fn describe(&self) -> String;
+}
+
+/// Reads a blob while hashing it; [`Verified::finish`] reads what is left and checks it all.
+struct Verified<R> {
+    inner: R,
+    hasher: Sha256,
+    read: u64,
+    size: u64,
+}
+
+impl<R: Read> Read for Verified<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Never read past the descriptor's size: a longer blob is a mismatch, not more data.
+        let room = self.size.saturating_sub(self.read) + 1;
+        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.hasher.update(&buf[..n]);
+        self.read += n as u64;
+        if self.read > self.size {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("blob is larger than its descriptor's {} bytes", self.size)));
+        }
+        Ok(n)
+    }
+}
+
+impl<R: Read> Verified<R> {
+    fn finish(mut self, digest: &str) -> Result<()> {
+        io::copy(&mut self, &mut io::sink()).with_context(|| format!("blob {digest}"))?;
+        if self.read != self.size {
+            bail!("blob {digest}: {} bytes, its descriptor says {}", self.read, self.size);
+        }
+        let got = content::hex(&self.hasher.finalize());
+        if format!("sha256:{got}") != digest {
+            bail!("blob {digest}: content does not match its digest (sha256:{got})");
+        }
+        Ok(())
+    }
+}
+
+fn open_verified<'a>(blobs: &'a dyn Blobs, desc: &Descriptor) -> Result<Verified<Box<dyn Read + 'a>>> {
+    let hex = sha256_hex(&desc.digest)?;
+    let (reader, stored) = blobs.open(hex).with_context(|| format!("blob {} in {}", desc.digest, blobs.describe()))?;
+    if stored != desc.size {
+        bail!("blob {}: {stored} bytes stored, its descriptor says {}", desc.digest, desc.size);
+    }
+    Ok(Verified { inner: reader, hasher: Sha256::new(), read: 0, size: desc.size })
+}
+
+fn read_json_blob(blobs: &dyn Blobs, desc: &Descriptor) -> Result<Vec<u8>> {
+    if desc.size > MAX_JSON_BYTES {
+        bail!("blob {}: {} bytes of JSON, over the {MAX_JSON_BYTES} byte cap", desc.digest, desc.size);
+    }
+    let mut verified = open_verified(blobs, desc)?;
+    let mut bytes = Vec::new();
+    (&mut verified).read_to_end(&mut bytes).with_context(|| format!("blob {}", desc.digest))?;
+    verified.finish(&desc.digest)?;
+    Ok(bytes)
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>> {
+    let file = File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_JSON_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        bail!("over the {MAX_JSON_BYTES} byte cap for JSON");
+    }
+    Ok(bytes)
+}
+
+/// `blobs/sha256/<hex>` of a layout directory.
+struct LayoutDir {
+    root: PathBuf,
+    canonical: PathBuf,
+    follow_external: bool,
+}
+
+impl LayoutDir {
+    fn new(root: &Path, follow_external: bool) -> Result<LayoutDir> {
+        let canonical = root.canonicalize().with_context(|| format!("{}: cannot resolve", root.display()))?;
+        Ok(LayoutDir { root: root.to_path_buf(), canonical, follow_external })
+    }
+}
+
+impl Blobs for LayoutDir {
+    fn open(&self, hex: &str) -> Result<(Box<dyn Read + '_>, u64)> {
+        let path = self.root.join("blobs/sha256").join(hex);
+        let real = path.canonicalize().with_context(|| format!("{}: missing blob", path.display()))?;
+        if !real.starts_with(&self.canonical) && !self.follow_external {
+            bail!("{}: symlink leaves the layout (to {}); refused", path.display(), real.display());
+        }
+        let meta = std::fs::metadata(&real)?;
+        if !meta.is_file() {
+            bail!("{}: not a regular file", path.display());
+        }
+        Ok((Box::new(File::open(&real)?), meta.len()))
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+}
+
+/// An archive's regular files by name, read in place by offset: nothing is extracted.
+struct TarIndex {
+    path: PathBuf,
+    entries: HashMap<String, (u64, u64)>,
+}
+
+impl TarIndex {
+    fn new(path: &Path) -> Result<TarIndex> {
+        let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+        let mut archive = tar::Archive::new(file);
+        let mut entries = HashMap::new();
+        let iter = archive.entries_with_seek().with_context(|| format!("{}: not a tar archive", path.display()))?;
+        for entry in iter {
+            let entry = entry.with_context(|| format!("{}: corrupt tar archive", path.display()))?;
+            if entries.len() >= MAX_ARCHIVE_ENTRIES {
+                bail!("{}: more than {MAX_ARCHIVE_ENTRIES} entries; capped, refusing the archive", path.display());
+            }
+            if !matches!(entry.header().entry_type(), tar::EntryType::Regular | tar::EntryType::Continuous) {
+                continue;
+            }
+            if let Ok((name, _)) = tree::normalize_entry_name(&entry.path_bytes()) {
+                entries.insert(name[1..].to_string(), (entry.raw_file_position(), entry.size()));
+            }
+        }
+        if entries.is_empty() {
+            bail!("{}: not a tar archive with files in it", path.display());
+        }
+        Ok(TarIndex { path: path.to_path_buf(), entries })
+    }
+
+    fn open_named(&self, name: &str) -> Result<(Box<dyn Read + '_>, u64)> {
+        let (offset, size) = *self.entries.get(name).ok_or_else(|| anyhow!("{}: no {name} in the archive", self.path.display()))?;
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(offset))?;
+        Ok((Box::new(file.take(size)), size))
+    }
+
+    fn read_named(&self, name: &str, cap: u64) -> Result<Vec<u8>> {
+        let (mut reader, size) = self.open_named(name)?;
+        if size > cap {
+            bail!("{}: {name} is {size} bytes, over the {cap} byte cap", self.path.display());
+        }
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes)?;
+        if bytes.len() as u64 != size {
+            bail!("{}: {name} is truncated", self.path.display());
+        }
+        Ok(bytes)
+    }
+}
+
+impl Blobs for TarIndex {
+    fn open(&self, hex: &str) -> Result<(Box<dyn Read + '_>, u64)> {
+        self.open_named(&format!("blobs/sha256/{hex}"))
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OCI
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Index {
+    #[serde(default)]
+    manifests: Vec<Descriptor>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Manifest {
+    config: Descriptor,
+    #[serde(default)]
+    layers: Vec<Descriptor>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ImageConfig {
+    #[serde(default)]
+    os: String,
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    variant: Option<String>,
+}
+
+fn is_index(media_type: &str) -> bool {
+    media_type.ends_with("image.index.v1+json") || media_type.ends_with("manifest.list.v2+json")
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| anyhow!("{what}: invalid JSON: {e}"))
+}
+
+fn read_oci(blobs: &dyn Blobs, index_json: &[u8], input: &Path, opts: &Options) -> Result<Vec<ImageFs>> {
+    let index: Index = parse_json(index_json, &format!("{}: index.json", input.display()))?;
+    let mut manifests = Vec::new();
+    collect_manifests(blobs, &index.manifests, 0, &mut manifests)?;
+    if manifests.is_empty() {
+        bail!("{}: the index lists no image manifest", input.display());
+    }
+    let mut images = Vec::new();
+    for (desc, manifest) in manifests {
+        let config_bytes = read_json_blob(blobs, &manifest.config)?;
+        let config: ImageConfig = parse_json(&config_bytes, &format!("config {}", manifest.config.digest))?;
+        let platform = match (&desc.platform, config.architecture.is_empty()) {
+            (Some(p), _) => Platform { os: p.os.clone(), architecture: p.architecture.clone(), variant: p.variant.clone() },
+            (None, false) => Platform { os: config.os.clone(), architecture: config.architecture.clone(), variant: config.variant.clone() },
+            (None, true) => bail!("{}: manifest {} names no platform", input.display(), desc.digest),
+        };
+        if platform.os == "unknown" {
+            continue; // attestation manifests in buildx indexes
+        }
+        if let Some(want) = &opts.platform {
+            if want.os != platform.os || want.architecture != platform.architecture || (want.variant.is_some() && want.variant != platform.variant) {
+                continue;
+            }
+        }
+        let mut image = ImageFs { label: platform.to_string(), platform: Some(platform), tree: Tree::new(), findings: Vec::new(), entries: 0 };
+        let mut inodes = Inodes::default();
+        for layer in &manifest.layers {
+            let mut verified = open_verified(blobs, layer)?;
+            let applied = layers::apply(&mut image.tree, &mut verified, &layer.digest, &opts.limits, &mut inodes, &mut image.entries)
+                .with_context(|| format!("layer {}", layer.digest))?;
+            verified.finish(&layer.digest)?;
+            image.findings.extend(applied.findings);
+        }
+        images.push(image);
+    }
+    if images.is_empty() {
+        let want = opts.platform.as_ref().map_or_else(String::new, |p| format!(" for {p}"));
+        bail!("{}: no image manifest{want}", input.display());
+    }
+    Ok(images)
+}
+
+fn collect_manifests(blobs: &dyn Blobs, descs: &[Descriptor], depth: usize, out: &mut Vec<(Descriptor, Manifest)>) -> Result<()> {
+    if depth > MAX_INDEX_DEPTH {
+        bail!("image indexes nested more than {MAX_INDEX_DEPTH} deep");
+    }
+    for desc in descs {
+        let bytes = read_json_blob(blobs, desc)?;
+        let what = format!("manifest {}", desc.digest);
+        let probe: serde_json::Value = parse_json(&bytes, &what)?;
+        if is_index(&desc.media_type) || probe.get("manifests").is_some() {
+            let nested: Index = parse_json(&bytes, &what)?;
+            collect_manifests(blobs, &nested.manifests, depth + 1, out)?;
+        } else {
+            out.push((desc.clone(), parse_json(&bytes, &what)?));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// docker save
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DockerManifest {
+    config: String,
+    layers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DockerConfig {
+    #[serde(default)]
+    os: String,
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    rootfs: Option<DockerRootfs>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DockerRootfs {
+    #[serde(default)]
+    diff_ids: Vec<String>,
+}
+
+/// The digest a `docker save` member carries in its name (`blobs/sha256/<hex>`, `<hex>.json`).
+fn digest_in_name(name: &str) -> Option<String> {
+    let file = name.rsplit('/').next()?;
+    let hex = file.strip_suffix(".json").unwrap_or(file);
+    let digest = format!("sha256:{hex}");
+    let well_formed = sha256_hex(&digest).is_ok();
+    well_formed.then_some(digest)
+}
+
+fn read_docker(archive: &TarIndex, input: &Path, opts: &Options) -> Result<Vec<ImageFs>> {
+    let manifest_json = archive.read_named("manifest.json", MAX_JSON_BYTES)?;
+    let manifests: Vec<DockerManifest> = parse_json(&manifest_json, &format!("{}: manifest.json", input.display()))?;
+    let mut images = Vec::new();
+    for m in &manifests {
+        let config_bytes = archive.read_named(&m.config, MAX_JSON_BYTES)?;
+        if let Some(digest) = digest_in_name(&m.config) {
+            let got = format!("sha256:{}", content::hex(&Sha256::digest(&config_bytes)));
+            if got != digest {
+                bail!("{}: {}: content does not match its digest ({got})", input.display(), m.config);
+            }
+        }
+        let config: DockerConfig = parse_json(&config_bytes, &format!("{}: {}", input.display(), m.config))?;
+        let platform = Platform { os: config.os.clone(), architecture: config.architecture.clone(), variant: None };
+        if let Some(want) = &opts.platform {
+            if want.os != platform.os || want.architecture != platform.architecture {
+                continue;
+            }
+        }
+        let diff_ids = config.rootfs.map(|r| r.diff_ids).unwrap_or_default();
+        if diff_ids.len() != m.layers.len() {
+            bail!("{}: {} lists {} layers, its config {} diff_ids", input.display(), m.config, m.layers.len(), diff_ids.len());
+        }
+        let mut image = ImageFs { label: platform.to_string(), platform: Some(platform), tree: Tree::new(), findings: Vec::new(), entries: 0 };
+        let mut inodes = Inodes::default();
+        for (name, diff_id) in m.layers.iter().zip(&diff_ids) {
+            // docker save writes uncompressed layers, whose digest is the diff_id.
+            let digest = digest_in_name(name).unwrap_or_else(|| diff_id.clone());
+            let (reader, size) = archive.open_named(name)?;
+            let mut verified = Verified { inner: reader, hasher: Sha256::new(), read: 0, size };
+            let applied = layers::apply(&mut image.tree, &mut verified, name, &opts.limits, &mut inodes, &mut image.entries)
+                .with_context(|| format!("{}: layer {name}", input.display()))?;
+            verified.finish(&digest).with_context(|| format!("{}: layer {name}", input.display()))?;
+            image.findings.extend(applied.findings);
+        }
+        images.push(image);
+    }
+    if images.is_empty() {
+        bail!("{}: no image in manifest.json matches the requested platform", input.display());
+    }
+    Ok(images)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Root filesystem directory
+
+fn read_dir(root: &Path, opts: &Options) -> Result<ImageFs> {
+    let mut walked = Vec::new();
+    for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("{}: cannot walk", root.display()))?;
+        if walked.len() as u64 >= opts.limits.max_entries {
+            bail!("{}: more than {} entries; capped", root.display(), opts.limits.max_entries);
+        }
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let path = format!("/{}", tree::display_bytes(rel.as_os_str().as_encoded_bytes()));
+        let meta = entry.metadata().with_context(|| format!("{}: cannot stat", entry.path().display()))?;
+        walked.push((path, entry.into_path(), meta));
+    }
+    // Reading and inspecting file contents is the expensive part: spread it over all cores.
+    let contents: Vec<Option<Result<Content>>> = walked
+        .par_iter()
+        .map(|(_, real, meta)| {
+            meta.is_file().then(|| {
+                let file = File::open(real).with_context(|| format!("{}: cannot open", real.display()))?;
+                content::analyze(file, meta.len(), meta.mode() & 0o7777, &opts.limits.analysis).with_context(|| format!("{}: cannot read", real.display()))
+            })
+        })
+        .collect();
+    let mut tree = Tree::new();
+    let mut inodes: HashMap<(u64, u64), u64> = HashMap::new();
+    let mut next_inode = 0;
+    for ((path, real, meta), content) in walked.into_iter().zip(contents) {
+        if path == "/" {
+            continue;
+        }
+        let ft = meta.file_type();
+        use std::os::unix::fs::FileTypeExt;
+        let kind = if ft.is_dir() {
+            Kind::Dir
+        } else if ft.is_symlink() {
+            Kind::Symlink
+        } else if ft.is_file() {
+            Kind::File
+        } else if ft.is_char_device() {
+            Kind::CharDevice
+        } else if ft.is_block_device() {
+            Kind::BlockDevice
+        } else if ft.is_fifo() {
+            Kind::Fifo
+        } else {
+            continue; // sockets
+        };
+        let target = if kind == Kind::Symlink {
+            let t = std::fs::read_link(&real).with_context(|| format!("{}: cannot read link", real.display()))?;
+            Some(tree::display_bytes(t.as_os_str().as_encoded_bytes()))
+        } else {
+            None
+        };
+        let inode = (kind == Kind::File).then(|| {
+            *inodes.entry((meta.dev(), meta.ino())).or_insert_with(|| {
+                next_inode += 1;
+                next_inode
+            })
+        });
+        let content = content.transpose()?.map(Arc::new);
+        tree.insert(path, Entry { kind, mode: meta.mode() & 0o7777, uid: meta.uid().into(), gid: meta.gid().into(), size: meta.len(), target, content, inode });
+    }
+    let entries = tree.len() as u64;
+    Ok(ImageFs {
+        label: opts.platform.as_ref().map_or_else(|| "rootfs".to_string(), |p| p.to_string()),
+        platform: opts.platform.clone(),
+        tree,
+        findings: Vec::new(),
+        entries,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_parse() {
+        assert_eq!("linux/arm64".parse::<Platform>().unwrap().architecture, "arm64");
+        assert_eq!("linux/arm/v7".parse::<Platform>().unwrap().variant.as_deref(), Some("v7"));
+        assert!("linux".parse::<Platform>().is_err());
+        assert!("linux//".parse::<Platform>().is_err());
+    }
+
+    #[test]
+    fn digests_are_checked_for_shape() {
+        assert!(sha256_hex(&format!("sha256:{}", "a".repeat(64))).is_ok());
+        assert!(sha256_hex(&format!("sha256:{}", "A".repeat(64))).is_err());
+        assert!(sha256_hex("sha256:../../etc/passwd").is_err());
+        assert!(sha256_hex("sha512:abc").is_err());
+    }
+
+    #[test]
+    fn a_blob_longer_than_its_descriptor_fails() {
+        let data = b"hello world";
+        let mut v = Verified { inner: &data[..], hasher: Sha256::new(), read: 0, size: 5 };
+        let mut buf = Vec::new();
+        assert!(v.read_to_end(&mut buf).is_err());
+    }
+}
