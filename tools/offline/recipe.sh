@@ -31,7 +31,10 @@ s_debootstrap() {
 }
 
 s_packages() {
-  echo "deb $(host_mirror) $SUITE main" >"$ROOT/etc/apt/sources.list"
+  # Debian stable as well, pinned below testing: nothing is installed from it, but tests can
+  # fetch real binaries that testing dropped (toybox) with `apt-get download`.
+  printf 'deb %s %s main\ndeb %s bookworm main\n' "$(host_mirror)" "$SUITE" "$(host_mirror)" >"$ROOT/etc/apt/sources.list"
+  printf 'Package: *\nPin: release n=bookworm\nPin-Priority: 100\n' >"$ROOT/etc/apt/preferences.d/50cleanstart-stable"
   # The mirror may serve a snapshot whose Release file is already past its Valid-Until date.
   cat >"$ROOT/etc/apt/apt.conf.d/99cleanstart" <<'EOF'
 Acquire::Check-Valid-Until "false";

@@ -12,6 +12,8 @@ use std::io::{self, Read};
 pub struct Content {
     /// Lower-case hex sha256 of the whole file, when it was computed (see [`Analysis`]).
     pub sha256: Option<String>,
+    /// Lower-case hex sha1, computed for inventories only (SPDX 2.3 requires it for files).
+    pub sha1: Option<String>,
     /// Parsed ELF facts, or why an ELF-looking file could not be parsed.
     pub elf: Option<Result<ElfInfo, String>>,
     /// The interpreter line of a `#!` script, without the `#!`.
@@ -24,15 +26,17 @@ pub struct Content {
 /// How much work to do per file.
 #[derive(Debug, Clone, Copy)]
 pub struct Analysis {
-    /// Hash every regular file (inventories), not only executables (checks pin executables).
+    /// Hash every regular file (inventories).
     pub hash_all: bool,
+    /// Hash executables (ELF, `#!`, exec bit): needed when a policy pins digests.
+    pub hash_executables: bool,
     /// Files larger than this are hashed in a stream but not held in memory nor inspected.
     pub max_inspect: u64,
 }
 
 impl Default for Analysis {
     fn default() -> Analysis {
-        Analysis { hash_all: false, max_inspect: 512 << 20 }
+        Analysis { hash_all: false, hash_executables: true, max_inspect: 512 << 20 }
     }
 }
 
@@ -52,9 +56,14 @@ pub fn analyze(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis)
     }
     if size > analysis.max_inspect {
         let mut hasher = Sha256::new();
+        let mut sha1 = analysis.hash_all.then(sha1::Sha1::new);
         hasher.update(head);
-        io::copy(&mut reader, &mut HashWriter(&mut hasher))?;
+        if let Some(s) = sha1.as_mut() {
+            s.update(head);
+        }
+        io::copy(&mut reader, &mut HashWriter { sha256: &mut hasher, sha1: sha1.as_mut() })?;
         content.sha256 = Some(hex(&hasher.finalize()));
+        content.sha1 = sha1.map(|s| hex(&s.finalize()));
         content.not_inspected = Some(format!("{size} bytes, over the {} byte inspection cap", analysis.max_inspect));
         return Ok(content);
     }
@@ -67,7 +76,12 @@ pub fn analyze(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis)
         io::copy(&mut reader, &mut io::sink())?;
         return Ok(content);
     }
-    content.sha256 = Some(hex(&Sha256::digest(&bytes)));
+    if analysis.hash_all || analysis.hash_executables {
+        content.sha256 = Some(hex(&Sha256::digest(&bytes)));
+    }
+    if analysis.hash_all {
+        content.sha1 = Some(hex(&sha1::Sha1::digest(&bytes)));
+    }
     if is_elf {
         content.elf = Some(elf::inspect(&bytes).map_err(|e| e.to_string()));
         content.signatures = signatures::scan(&bytes);
@@ -91,11 +105,17 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-struct HashWriter<'a>(&'a mut Sha256);
+struct HashWriter<'a> {
+    sha256: &'a mut Sha256,
+    sha1: Option<&'a mut sha1::Sha1>,
+}
 
 impl io::Write for HashWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.update(buf);
+        self.sha256.update(buf);
+        if let Some(s) = self.sha1.as_mut() {
+            s.update(buf);
+        }
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -134,7 +154,7 @@ mod tests {
     #[test]
     fn files_over_the_cap_are_hashed_not_held() {
         let data = vec![7u8; 10_000];
-        let small = Analysis { hash_all: false, max_inspect: 1000 };
+        let small = Analysis { max_inspect: 1000, ..Analysis::default() };
         let c = analyze(&data[..], 10_000, 0o755, &small).unwrap();
         assert!(c.not_inspected.is_some());
         assert_eq!(c.sha256.unwrap(), hex(&Sha256::digest(&data)));

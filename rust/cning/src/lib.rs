@@ -17,10 +17,11 @@
 
 pub mod content;
 pub mod elf;
+pub mod inventory;
 pub mod layers;
 pub mod policy;
 pub mod report;
-pub mod scan;
+pub mod rules;
 pub mod signatures;
 pub mod source;
 pub mod tree;

@@ -99,11 +99,9 @@ fn version_after(bytes: &[u8], start: usize) -> Option<String> {
 fn applet_table(bytes: &[u8]) -> Option<(usize, usize, String)> {
     let start = needle(&["[\0", "[[\0"]);
     let mut best: Option<(usize, usize, String)> = None;
+    // No string-boundary precondition: BusyBox 1.38 places the table right after other data.
+    // Forty sorted, printable names in a row are the guard against chance.
     for at in memmem::find_iter(bytes, &start) {
-        // The table starts at a string boundary.
-        if at > 0 && bytes[at - 1] != 0 {
-            continue;
-        }
         let mut names: Vec<&[u8]> = Vec::new();
         for name in bytes[at..].split(|b| *b == 0) {
             let plausible = !name.is_empty()
@@ -138,7 +136,7 @@ mod tests {
 
     #[test]
     fn applet_tables_must_be_long_and_sorted() {
-        let mut table = b"junk\0[\0[[\0".to_vec();
+        let mut table = b"junk [\0[[\0".to_vec();
         for i in 0..50 {
             table.extend_from_slice(format!("applet{i:03}\0").as_bytes());
         }

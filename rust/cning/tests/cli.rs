@@ -1,33 +1,315 @@
-//! The `cning` binary end to end: exit codes and output formats.
+//! The `cning` binary end to end, on real third-party binaries from Debian packages: BusyBox
+//! (static and dynamic), toybox, GNU coreutils. Exit codes, rule ids, evidence, every input kind
+//! and every output format, and hostile inputs.
+
+use serde_json::Value;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use testkit::debian;
+use testkit::oci::{self, Item};
 
 const CNING: &str = env!("CARGO_BIN_EXE_cning");
 
-#[test]
-fn dynamic_binary_fails_with_exit_1_and_json_names_it() {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join("bin")).unwrap();
-    std::fs::copy("/bin/sh", root.path().join("bin/sh")).unwrap();
-    let out = testkit::target_command(CNING).args(["check", "--format", "json"]).arg(root.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["violations"][0]["rule"], "dynamic-elf");
-    assert_eq!(json["violations"][0]["path"], "/bin/sh");
+fn cning(args: &[&str]) -> Output {
+    testkit::target_command(CNING).args(args).output().unwrap()
+}
+
+/// A policy allowing `allow` (paths or globs), written into `dir`.
+fn policy(dir: &Path, allow: &[&str]) -> PathBuf {
+    let mut text = String::from("name = \"test\"\n");
+    for a in allow {
+        text.push_str(&format!("[[allow]]\npath = \"{a}\"\n"));
+    }
+    let p = dir.join("policy.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Runs `cning check --format json` and returns (exit code, parsed report).
+fn check_json(policy: &Path, image: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", "--format", "json", "--policy", policy.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push(image.to_str().unwrap());
+    let out = cning(&args);
+    let code = out.status.code().unwrap();
+    assert!(code != 2, "cning failed: {}", String::from_utf8_lossy(&out.stderr));
+    (code, serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout))))
+}
+
+fn rules(report: &Value) -> Vec<(String, String)> {
+    report["violations"].as_array().unwrap().iter().map(|v| (v["rule"].as_str().unwrap().to_string(), v["path"].as_str().unwrap().to_string())).collect()
+}
+
+fn has(report: &Value, rule: &str, path: &str) -> bool {
+    rules(report).iter().any(|(r, p)| r == rule && p == path)
+}
+
+fn evidence(report: &Value, rule: &str, path: &str) -> String {
+    report["violations"].as_array().unwrap().iter().find(|v| v["rule"] == rule && v["path"] == path).map(|v| v["evidence"].as_str().unwrap().to_string()).unwrap_or_default()
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(from, to).unwrap();
 }
 
 #[test]
-fn clean_tree_passes() {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::write(root.path().join("motd"), b"hello\n").unwrap();
-    let out = testkit::target_command(CNING).arg("check").arg(root.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("PASS"));
+fn busybox_static_with_its_applet_links_is_caught() {
+    let busybox = debian::binary("busybox-static", "busybox");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy(&busybox, &root.join("bin/busybox"));
+    std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+    symlink("busybox", root.join("bin/ls")).unwrap();
+    symlink("/bin/busybox", root.join("usr/bin/wc")).unwrap();
+    symlink("../../bin/busybox", root.join("usr/bin/tail")).unwrap();
+    let (code, report) = check_json(&policy(dir.path(), &[]), &root, &[]);
+    assert_eq!(code, 1);
+    assert!(has(&report, "busybox", "/bin/busybox"), "{report:#}");
+    let ev = evidence(&report, "busybox", "/bin/busybox");
+    assert!(ev.contains("banner \"BusyBox v1.") && ev.contains("applet table of") && ev.contains("offset 0x"), "{ev}");
+    assert!(has(&report, "multicall", "/bin/busybox"));
+    assert!(evidence(&report, "multicall", "/bin/busybox").contains("/usr/bin/tail"));
+    assert!(has(&report, "not-allowed", "/bin/busybox"));
+    assert!(!rules(&report).iter().any(|(r, _)| r == "dynamic-elf"), "busybox-static is static");
 }
 
 #[test]
-fn unreadable_input_is_exit_2_with_one_line() {
-    let out = testkit::target_command(CNING).args(["check", "/nonexistent/rootfs"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+fn a_renamed_busybox_in_an_odd_directory_is_caught_by_content() {
+    let busybox = debian::binary("busybox-static", "busybox");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy(&busybox, &root.join("opt/.cache/x/helper"));
+    let (code, report) = check_json(&policy(dir.path(), &["/opt/**"]), &root, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&report), vec![("busybox".to_string(), "/opt/.cache/x/helper".to_string())]);
+}
+
+#[test]
+fn a_hard_linked_busybox_install_is_one_finding_with_its_names() {
+    let busybox = debian::binary("busybox-static", "busybox");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy(&busybox, &root.join("bin/busybox"));
+    for name in ["cat", "ls", "sh"] {
+        std::fs::hard_link(root.join("bin/busybox"), root.join("bin").join(name)).unwrap();
+    }
+    let (_, report) = check_json(&policy(dir.path(), &["/bin/*"]), &root, &[]);
+    let busybox_findings: Vec<_> = rules(&report).into_iter().filter(|(r, _)| r == "busybox").collect();
+    assert_eq!(busybox_findings.len(), 1, "{report:#}");
+    let path = &busybox_findings[0].1;
+    assert!(evidence(&report, "busybox", path).contains("hard-linked as"));
+    assert!(has(&report, "multicall", path));
+}
+
+#[test]
+fn dynamic_busybox_and_toybox_are_caught_and_dynamic() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy(&debian::binary("busybox", "busybox"), &root.join("usr/bin/bb"));
+    copy(&debian::binary("toybox", "toybox"), &root.join("usr/bin/tb"));
+    let (code, report) = check_json(&policy(dir.path(), &["/usr/bin/*"]), &root, &[]);
+    assert_eq!(code, 1);
+    assert!(has(&report, "busybox", "/usr/bin/bb"));
+    assert!(has(&report, "dynamic-elf", "/usr/bin/bb"));
+    let ev = evidence(&report, "dynamic-elf", "/usr/bin/bb");
+    assert!(ev.contains("PT_INTERP /lib64/ld-linux") && ev.contains("DT_NEEDED ") && ev.contains("libc.so.6"), "{ev}");
+    assert!(has(&report, "toybox", "/usr/bin/tb"), "{report:#}");
+    assert!(evidence(&report, "toybox", "/usr/bin/tb").contains("usage text"));
+    assert!(has(&report, "dynamic-elf", "/usr/bin/tb"));
+    assert!(!has(&report, "busybox", "/usr/bin/tb") && !has(&report, "toybox", "/usr/bin/bb"));
+}
+
+#[test]
+fn a_gnu_coreutils_binary_is_dynamic_not_multicall() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy(&debian::binary("coreutils", "ls"), &root.join("bin/ls"));
+    let (code, report) = check_json(&policy(dir.path(), &["/bin/ls"]), &root, &["--platform", "linux/arm64"]);
+    assert_eq!(code, 1);
+    let mut found: Vec<String> = rules(&report).into_iter().map(|(r, _)| r).collect();
+    found.sort();
+    assert_eq!(found, vec!["dynamic-elf", "foreign-arch"], "{report:#}");
+    assert_eq!(report["violations"][0]["platform"], "linux/arm64");
+}
+
+#[test]
+fn a_clean_tree_passes_and_unlisted_scripts_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/motd"), b"hello\n").unwrap();
+    let (code, report) = check_json(&policy(dir.path(), &[]), &root, &[]);
+    assert_eq!((code, report["passed"].as_bool()), (0, Some(true)), "{report:#}");
+    std::fs::write(root.join("etc/run.sh"), b"#!/bin/sh\necho hi\n").unwrap();
+    let (code, report) = check_json(&policy(dir.path(), &[]), &root, &[]);
+    assert_eq!(code, 1);
+    assert!(evidence(&report, "not-allowed", "/etc/run.sh").contains("#!/bin/sh script"));
+}
+
+fn busybox_layers() -> Vec<Vec<u8>> {
+    let bb = std::fs::read(debian::binary("busybox-static", "busybox")).unwrap();
+    vec![
+        oci::layer(&[Item::Dir { path: "bin/", mode: 0o755 }, Item::File { path: "bin/busybox", mode: 0o755, data: &bb }, Item::Symlink { path: "bin/sh", target: "busybox" }]),
+        oci::layer(&[Item::File { path: "bin/.wh.busybox", mode: 0o644, data: b"" }, Item::File { path: "bin/.wh.sh", mode: 0o644, data: b"" }]),
+    ]
+}
+
+#[test]
+fn oci_layers_apply_with_whiteouts_in_every_input_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let pol = policy(dir.path(), &[]);
+    // BusyBox added, then deleted by a later layer: nothing left to report.
+    let layers = busybox_layers();
+    let image = oci::image("amd64", &layers);
+    let layout = dir.path().join("layout");
+    image.write_layout(&layout);
+    let (code, report) = check_json(&pol, &layout, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["checked"][0]["platform"], "linux/amd64");
+
+    // Added back under another name by a third layer: caught, in the layout and in both archives.
+    let bb = std::fs::read(debian::binary("busybox-static", "busybox")).unwrap();
+    let mut layers = layers;
+    layers.push(oci::layer(&[Item::File { path: "usr/local/lib/renamed", mode: 0o644, data: &bb }]));
+    let image = oci::image("amd64", &layers);
+    let layout = dir.path().join("layout2");
+    image.write_layout(&layout);
+    let oci_tar = dir.path().join("image.oci.tar");
+    image.write_oci_archive(&oci_tar);
+    let docker_tar = dir.path().join("image.docker.tar");
+    image.write_docker_archive(&docker_tar, &layers);
+    for input in [&layout, &oci_tar, &docker_tar] {
+        let (code, report) = check_json(&pol, input, &[]);
+        assert_eq!(code, 1, "{}", input.display());
+        assert!(has(&report, "busybox", "/usr/local/lib/renamed"), "{}: {report:#}", input.display());
+        assert!(!has(&report, "busybox", "/bin/busybox"), "whited-out file reported from {}", input.display());
+    }
+}
+
+/// One line on stderr, naming `needle`, and exit code 2.
+fn fails_cleanly(args: &[&str], needle: &str) {
+    let out = cning(args);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("/nonexistent/rootfs"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: expected {needle:?} in {err}");
+    assert!(out.stdout.is_empty(), "no partial report on stdout");
+}
+
+#[test]
+fn hostile_and_broken_inputs_are_exit_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pol = policy(dir.path(), &[]);
+    let pol = pol.to_str().unwrap();
+    let image = oci::image("amd64", &busybox_layers());
+
+    let corrupt = dir.path().join("corrupt");
+    image.write_layout(&corrupt);
+    let blob = corrupt.join("blobs/sha256").join(&image.layer_digests[0]);
+    let mut bytes = std::fs::read(&blob).unwrap();
+    let last = bytes.len() - 10;
+    bytes[last] ^= 0xff;
+    std::fs::write(&blob, &bytes).unwrap();
+    fails_cleanly(&["check", "--policy", pol, corrupt.to_str().unwrap()], &format!("layer sha256:{}", image.layer_digests[0]));
+
+    // Same length, still valid JSON: only the digest check can notice.
+    let edited = dir.path().join("edited");
+    image.write_layout(&edited);
+    let config = edited.join("blobs/sha256").join(&image.config.0);
+    let text = std::fs::read_to_string(&config).unwrap().replace("\"linux\"", "\"linuz\"");
+    std::fs::write(&config, text).unwrap();
+    fails_cleanly(&["check", "--policy", pol, edited.to_str().unwrap()], "content does not match its digest");
+
+    let missing = dir.path().join("missing");
+    image.write_layout(&missing);
+    std::fs::remove_file(missing.join("blobs/sha256").join(&image.layer_digests[1])).unwrap();
+    fails_cleanly(&["check", "--policy", pol, missing.to_str().unwrap()], "missing blob");
+
+    // A blob that is a symlink leaving the layout is refused unless explicitly allowed.
+    let outside = dir.path().join("outside");
+    image.write_layout(&outside);
+    let moved = dir.path().join("elsewhere.blob");
+    let b = outside.join("blobs/sha256").join(&image.layer_digests[1]);
+    std::fs::rename(&b, &moved).unwrap();
+    symlink(&moved, &b).unwrap();
+    fails_cleanly(&["check", "--policy", pol, outside.to_str().unwrap()], "leaves the layout");
+    let out = cning(&["check", "--follow-external-blobs", "--policy", pol, outside.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let huge = dir.path().join("huge");
+    image.write_layout(&huge);
+    std::fs::write(huge.join("index.json"), vec![b' '; 9 << 20]).unwrap();
+    fails_cleanly(&["check", "--policy", pol, huge.to_str().unwrap()], "cap");
+
+    let truncated = dir.path().join("truncated.tar");
+    image.write_oci_archive(&truncated);
+    let bytes = std::fs::read(&truncated).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    fails_cleanly(&["check", "--policy", pol, truncated.to_str().unwrap()], "truncated.tar");
+
+    let not_image = dir.path().join("notes.txt");
+    std::fs::write(&not_image, b"just text").unwrap();
+    fails_cleanly(&["check", "--policy", pol, not_image.to_str().unwrap()], "notes.txt");
+    fails_cleanly(&["check", "--policy", pol, "/nonexistent/image"], "/nonexistent/image: cannot read");
+
+    let bad_policy = dir.path().join("bad.toml");
+    std::fs::write(&bad_policy, "static_only = true\nallow_suid = true\n").unwrap();
+    fails_cleanly(&["check", "--policy", bad_policy.to_str().unwrap(), corrupt.to_str().unwrap()], "bad.toml:2: unknown field `allow_suid`");
+}
+
+#[test]
+fn output_files_are_complete_or_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy(&debian::binary("busybox-static", "busybox"), &root.join("bin/busybox"));
+    let pol = policy(dir.path(), &[]);
+    let sarif = dir.path().join("report.sarif");
+    let junit = dir.path().join("report.xml");
+    let out = cning(&[
+        "check", "--format", "sarif", "--output", sarif.to_str().unwrap(), "--junit", junit.to_str().unwrap(),
+        "--policy", pol.to_str().unwrap(), root.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let v: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["runs"][0]["results"].as_array().unwrap().iter().any(|r| r["ruleId"] == "busybox"));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(r#"<testcase name="busybox" classname="cning.rootfs" time="0">"#), "{xml}");
+    // An unwritable destination is an error that leaves nothing behind.
+    let nowhere = dir.path().join("no/such/dir/report.json");
+    let out = cning(&["check", "--output", nowhere.to_str().unwrap(), "--policy", pol.to_str().unwrap(), root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!nowhere.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn inventories_list_every_file_with_digest_and_linkage() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = busybox_layers();
+    let image = oci::image("amd64", &layers[..1]);
+    let layout = dir.path().join("layout");
+    image.write_layout(&layout);
+    let out = testkit::target_command(CNING).args(["inventory", "--format", "spdx", layout.to_str().unwrap()]).env("SOURCE_DATE_EPOCH", "0").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let spdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
+    assert_eq!(spdx["creationInfo"]["created"], "1970-01-01T00:00:00Z");
+    let file = spdx["files"].as_array().unwrap().iter().find(|f| f["fileName"] == "./bin/busybox").expect("busybox listed");
+    let bb = std::fs::read(debian::binary("busybox-static", "busybox")).unwrap();
+    let sha: String = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&bb)).iter().map(|b| format!("{b:02x}")).collect();
+    assert!(file["checksums"].as_array().unwrap().iter().any(|c| c["algorithm"] == "SHA256" && c["checksumValue"] == sha.as_str()));
+    assert!(file["comment"].as_str().unwrap().contains("linkage=static"));
+    let again = testkit::target_command(CNING).args(["inventory", "--format", "spdx", layout.to_str().unwrap()]).env("SOURCE_DATE_EPOCH", "0").output().unwrap();
+    assert_eq!(out.stdout, again.stdout, "inventories are deterministic");
+
+    let out = cning(&["inventory", "--format", "cyclonedx", layout.to_str().unwrap()]);
+    let cdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cdx["specVersion"], "1.6");
+    let link = cdx["components"].as_array().unwrap().iter().find(|c| c["name"] == "/bin/sh").expect("symlink listed");
+    assert!(link["properties"].as_array().unwrap().iter().any(|p| p["name"] == "cning:symlink-target" && p["value"] == "busybox"));
 }

@@ -1,7 +1,12 @@
 //! Test support shared by the workspace's integration tests; a dev-dependency only.
 //!
 //! - [`target_command`]: runs a binary under test, through qemu-user when it was cross-built.
+//! - [`debian`]: real third-party fixtures, Debian packages fetched and unpacked at test time.
+//! - [`oci`]: small OCI layouts, OCI archives and docker archives written by tests.
 #![forbid(unsafe_code)]
+
+pub mod debian;
+pub mod oci;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,290 @@
+//! The checks. Every finding carries a stable rule id from [`RULES`], which SARIF and JUnit
+//! reports list whether or not anything violated them.
+
+use crate::policy::Policy;
+use crate::report::Finding;
+use crate::signatures::Family;
+use crate::source::ImageFs;
+use crate::tree::{Entry, Kind, Resolution};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A rule: its stable id and what it means.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub help: &'static str,
+}
+
+/// Every rule cning applies, in report order.
+pub const RULES: &[Rule] = &[
+    Rule { id: "busybox", summary: "BusyBox binary", help: "A BusyBox binary, recognised by its banner, usage text or applet table, whatever its name, place or linkage. Replace it with CleanStart utilities." },
+    Rule { id: "toybox", summary: "toybox binary", help: "A toybox multi-call binary, recognised by its banner or usage text." },
+    Rule { id: "multicall", summary: "multi-call executable", help: "One executable reached under more names (hard links and symlinks) than the policy's multicall_max_names: a multi-call install." },
+    Rule { id: "dynamic-elf", summary: "dynamically linked ELF file", help: "An ELF file with a program interpreter (PT_INTERP) or needed libraries (DT_NEEDED), or a shared library, in an image whose policy is static_only." },
+    Rule { id: "foreign-arch", summary: "ELF file for another machine", help: "An ELF file whose machine differs from the image's platform." },
+    Rule { id: "invalid-elf", summary: "unparseable ELF file", help: "A file with the ELF magic that cannot be parsed: corrupt, truncated or crafted." },
+    Rule { id: "symlink-dangling", summary: "dangling symlink", help: "A symlink whose target does not exist inside the image." },
+    Rule { id: "symlink-escape", summary: "symlink escaping the root", help: "A symlink whose resolution climbs above the image root with '..': it was made for another tree, and points outside the image wherever the image is unpacked." },
+    Rule { id: "symlink-loop", summary: "symlink loop", help: "A symlink that cannot be resolved within 40 hops." },
+    Rule { id: "not-allowed", summary: "executable not on the allow-list", help: "An executable (exec bit, ELF file or #! script) whose path no allow-list entry of the policy matches." },
+    Rule { id: "digest-mismatch", summary: "executable differs from its pin", help: "An allowed executable whose sha256 differs from the pin in its allow-list entry." },
+    Rule { id: "setuid", summary: "setuid or setgid file", help: "A file with the setuid or setgid bit, in an image whose policy forbids them." },
+    Rule { id: "world-writable", summary: "world-writable file or directory", help: "A world-writable file, or a world-writable directory without the sticky bit, in an image whose policy forbids them." },
+    Rule { id: "unsafe-entry", summary: "unsafe layer entry", help: "A layer entry with an absolute or '..' name, or a hard link to a missing file: never applied, always reported." },
+    Rule { id: "scan-limit", summary: "file not inspected", help: "A file over the inspection cap: hashed but not parsed, so it cannot be cleared. Raise the cap or remove the file." },
+];
+
+/// The GOARCH-style name of an image platform architecture, as [`crate::elf::ElfInfo::arch`] uses.
+fn normalize_arch(arch: &str) -> &str {
+    match arch {
+        "x86_64" | "x86-64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    }
+}
+
+/// Checks one platform's filesystem against `policy`.
+pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = image.findings.clone();
+    let arch = image.platform.as_ref().map(|p| normalize_arch(&p.architecture));
+
+    // Names of every executable file: its hard links, and the symlinks that resolve to it.
+    let mut groups: BTreeMap<u64, Vec<&str>> = BTreeMap::new();
+    let mut linked_names: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (path, entry) in image.tree.iter() {
+        match entry.kind {
+            Kind::Symlink => {
+                let Some(resolved) = image.tree.resolve_link(path) else { continue };
+                let target = entry.target.as_deref().unwrap_or("");
+                if resolved.escaped {
+                    findings.push(Finding::new("symlink-escape", path, "symlink climbs above the image root", format!("-> {target}")));
+                }
+                match resolved.end {
+                    Resolution::Found(end) => {
+                        if image.tree.get(&end).is_some_and(Entry::is_executable) {
+                            linked_names.entry(end).or_default().push(path);
+                        }
+                    }
+                    Resolution::Dangling { missing } => {
+                        findings.push(Finding::new("symlink-dangling", path, "symlink target does not exist in the image", format!("-> {target} ({missing} missing)")));
+                    }
+                    Resolution::Loop => findings.push(Finding::new("symlink-loop", path, "symlink loop", format!("-> {target}"))),
+                }
+            }
+            Kind::File => {
+                if let Some(inode) = entry.inode {
+                    groups.entry(inode).or_default().push(path);
+                }
+            }
+            Kind::Dir => {
+                if entry.mode & 0o002 != 0 && entry.mode & 0o1000 == 0 && !policy.allow_world_writable {
+                    findings.push(Finding::new("world-writable", path, "world-writable directory without the sticky bit", format!("mode {:04o}", entry.mode)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Content rules: once per inode, however many hard links it has.
+    for paths in groups.values() {
+        let first = paths[0];
+        let Some(entry) = image.tree.get(first) else { continue };
+        let also = if paths.len() > 1 { format!(" (also hard-linked as {})", list(&paths[1..])) } else { String::new() };
+        let Some(content) = &entry.content else { continue };
+        for family in [Family::BusyBox, Family::Toybox] {
+            let evidence: Vec<String> = content.signatures.iter().filter(|s| s.family == family).map(ToString::to_string).collect();
+            if !evidence.is_empty() {
+                findings.push(Finding::new(family.rule(), first, &format!("{} multi-call binary", if family == Family::BusyBox { "BusyBox" } else { "toybox" }), format!("{}{also}", evidence.join("; "))));
+            }
+        }
+        match &content.elf {
+            Some(Ok(info)) => {
+                if policy.static_only && !info.is_static() {
+                    let mut evidence = Vec::new();
+                    if let Some(interp) = &info.interpreter {
+                        evidence.push(format!("PT_INTERP {interp}"));
+                    }
+                    if !info.needed.is_empty() {
+                        evidence.push(format!("DT_NEEDED {}", info.needed.join(", ")));
+                    }
+                    findings.push(Finding::new("dynamic-elf", first, "dynamically linked ELF file", format!("{}{also}", evidence.join("; "))));
+                } else if policy.static_only && info.shared_library {
+                    let soname = info.soname.as_deref().map_or_else(String::new, |s| format!(" (soname {s})"));
+                    findings.push(Finding::new("dynamic-elf", first, "shared library in a static-only image", format!("ET_DYN without DF_1_PIE{soname}{also}")));
+                }
+                if let Some(want) = arch {
+                    if info.arch() != want {
+                        findings.push(Finding::new("foreign-arch", first, "ELF file for another machine", format!("{} in a {want} image{also}", info.arch())));
+                    }
+                }
+            }
+            Some(Err(e)) => findings.push(Finding::new("invalid-elf", first, "file has the ELF magic but does not parse", format!("{e}{also}"))),
+            None => {}
+        }
+        if let Some(why) = &content.not_inspected {
+            findings.push(Finding::new("scan-limit", first, "file not inspected", format!("{why}{also}")));
+        }
+
+        if entry.is_executable() {
+            let mut names: BTreeSet<&str> = paths.iter().copied().collect();
+            for p in paths {
+                names.extend(linked_names.get(*p).into_iter().flatten().copied());
+            }
+            if names.len() > policy.multicall_max_names as usize {
+                let names: Vec<&str> = names.into_iter().collect();
+                findings.push(Finding::new("multicall", first, &format!("one executable under {} names", names.len()), format!("names: {}", list(&names))));
+            }
+        }
+    }
+
+    // Path rules: every name counts.
+    for (path, entry) in image.tree.iter() {
+        if entry.kind != Kind::File {
+            continue;
+        }
+        if entry.is_executable() {
+            match policy.allowed(path) {
+                None => findings.push(Finding::new("not-allowed", path, "executable not on the allow-list", kind_of_executable(entry))),
+                Some(allow) => {
+                    if let Some(pin) = &allow.sha256 {
+                        let got = entry.content.as_ref().and_then(|c| c.sha256.as_deref());
+                        if got != Some(pin.as_str()) {
+                            findings.push(Finding::new("digest-mismatch", path, "executable differs from its pinned sha256", format!("pinned {pin}, found {}", got.unwrap_or("no digest"))));
+                        }
+                    }
+                }
+            }
+        }
+        if entry.mode & 0o6000 != 0 && !policy.allow_setuid {
+            let bits = match entry.mode & 0o6000 {
+                0o4000 => "setuid",
+                0o2000 => "setgid",
+                _ => "setuid and setgid",
+            };
+            findings.push(Finding::new("setuid", path, &format!("{bits} file"), format!("mode {:04o}, owner {}:{}", entry.mode, entry.uid, entry.gid)));
+        }
+        if entry.mode & 0o002 != 0 && !policy.allow_world_writable {
+            findings.push(Finding::new("world-writable", path, "world-writable file", format!("mode {:04o}", entry.mode)));
+        }
+    }
+
+    for f in &mut findings {
+        f.platform = image.label.clone();
+    }
+    findings.sort_by(|a, b| (rule_rank(a.rule), &a.path, &a.evidence).cmp(&(rule_rank(b.rule), &b.path, &b.evidence)));
+    findings
+}
+
+fn rule_rank(id: &str) -> usize {
+    RULES.iter().position(|r| r.id == id).unwrap_or(RULES.len())
+}
+
+fn kind_of_executable(entry: &Entry) -> String {
+    let what = match entry.content.as_ref() {
+        Some(c) if c.elf.is_some() => "ELF file".to_string(),
+        Some(c) if c.shebang.is_some() => format!("#!{} script", c.shebang.as_deref().unwrap_or("")),
+        _ => "file with an exec bit".to_string(),
+    };
+    format!("{what}, mode {:04o}", entry.mode)
+}
+
+/// Up to ten names, then how many more.
+fn list(names: &[&str]) -> String {
+    let shown: Vec<&str> = names.iter().take(10).copied().collect();
+    match names.len().saturating_sub(10) {
+        0 => shown.join(", "),
+        more => format!("{}, and {more} more", shown.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Content;
+    use crate::tree::Tree;
+    use std::sync::Arc;
+
+    fn image(tree: Tree) -> ImageFs {
+        ImageFs { label: "linux/amd64".into(), platform: Some("linux/amd64".parse().unwrap()), tree, findings: vec![], entries: 0 }
+    }
+
+    fn exe(inode: u64, sha: &str) -> Entry {
+        Entry {
+            kind: Kind::File,
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+            size: 1,
+            target: None,
+            content: Some(Arc::new(Content { sha256: Some(sha.into()), ..Content::default() })),
+            inode: Some(inode),
+        }
+    }
+
+    fn link(to: &str) -> Entry {
+        Entry { kind: Kind::Symlink, mode: 0o777, target: Some(to.into()), content: None, inode: None, ..exe(0, "") }
+    }
+
+    fn rules_of(findings: &[Finding]) -> Vec<(&str, &str)> {
+        findings.iter().map(|f| (f.rule, f.path.as_str())).collect()
+    }
+
+    #[test]
+    fn allow_list_pins_and_permissions() {
+        let sum = "ab".repeat(32);
+        let policy = Policy::parse(&format!("[[allow]]\npath = \"/app/*\"\n[[allow]]\npath = \"/usr/bin/init\"\nsha256 = \"{sum}\"\n")).unwrap();
+        let mut t = Tree::new();
+        t.insert("/app/server".into(), exe(1, "00"));
+        t.insert("/usr/bin/init".into(), exe(2, "ff"));
+        t.insert("/usr/bin/sh".into(), exe(3, "00"));
+        t.insert("/tmp".into(), Entry { kind: Kind::Dir, mode: 0o777, ..Entry::dir(0) });
+        t.insert("/var/tmp".into(), Entry { kind: Kind::Dir, mode: 0o1777, ..Entry::dir(0) });
+        t.insert("/app/su".into(), Entry { mode: 0o4755, ..exe(4, "00") });
+        let found = check(&image(t), &policy);
+        assert_eq!(
+            rules_of(&found),
+            vec![("not-allowed", "/usr/bin/sh"), ("digest-mismatch", "/usr/bin/init"), ("setuid", "/app/su"), ("world-writable", "/tmp")]
+        );
+        assert!(found.iter().all(|f| f.platform == "linux/amd64"));
+    }
+
+    #[test]
+    fn link_farms_are_multicall() {
+        let policy = Policy::parse("[[allow]]\npath = \"/bin/*\"\n").unwrap();
+        let mut t = Tree::new();
+        t.insert("/bin/box".into(), exe(1, "00"));
+        t.insert("/bin/hard".into(), exe(1, "00"));
+        t.insert("/bin/ls".into(), link("box"));
+        t.insert("/bin/cat".into(), link("/bin/hard"));
+        let found = check(&image(t), &policy);
+        assert_eq!(rules_of(&found), vec![("multicall", "/bin/box")]);
+        assert!(found[0].evidence.contains("/bin/box, /bin/cat, /bin/hard, /bin/ls"), "{}", found[0].evidence);
+        // Two names (a binary and one alias) are within the default of 2.
+        let mut t = Tree::new();
+        t.insert("/bin/python3.11".into(), exe(1, "00"));
+        t.insert("/bin/python3".into(), link("python3.11"));
+        assert!(check(&image(t), &policy).is_empty());
+    }
+
+    #[test]
+    fn symlink_rules() {
+        let policy = Policy::parse("").unwrap();
+        let mut t = Tree::new();
+        t.insert("/etc/passwd".into(), Entry { mode: 0o644, content: None, ..exe(1, "") });
+        t.insert("/a/gone".into(), link("nothing"));
+        t.insert("/a/up".into(), link("../../etc/passwd"));
+        t.insert("/a/l1".into(), link("l2"));
+        t.insert("/a/l2".into(), link("l1"));
+        let found = check(&image(t), &policy);
+        assert_eq!(rules_of(&found), vec![("symlink-dangling", "/a/gone"), ("symlink-escape", "/a/up"), ("symlink-loop", "/a/l1"), ("symlink-loop", "/a/l2")]);
+    }
+
+    #[test]
+    fn every_rule_id_is_listed_once() {
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+    }
+}
