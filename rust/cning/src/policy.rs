@@ -167,6 +167,18 @@ mod tests {
         assert!(!err.contains('\n'), "one line: {err}");
     }
 
+    /// The policies the repository's images use must parse (Bazel passes them as compile data).
+    #[test]
+    fn repository_policies_parse() {
+        let prod = Policy::parse(include_str!("../../../policy/prod.toml")).unwrap();
+        assert_eq!(prod.name, "prod");
+        assert!(prod.allowed("/usr/bin/cleanimg_init").is_some());
+        assert!(prod.allowed("/usr/bin/sh").is_none(), "prod has no shell");
+        let dev = Policy::parse(include_str!("../../../policy/dev.toml")).unwrap();
+        assert!(dev.allowed("/usr/bin/sh").is_some());
+        assert_eq!((prod.multicall_max_names, dev.multicall_max_names), (1, 1));
+    }
+
     #[test]
     fn load_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
