@@ -216,14 +216,21 @@ fn read_capped(path: &Path) -> Result<Vec<u8>> {
 /// `blobs/sha256/<hex>` of a layout directory.
 struct LayoutDir {
     root: PathBuf,
-    canonical: PathBuf,
+    /// Where the layout really is: the directory given, and the one its index.json resolves into.
+    /// They differ when the layout is presented through symlinks, as Bazel's sandbox does.
+    homes: Vec<PathBuf>,
     follow_external: bool,
 }
 
 impl LayoutDir {
     fn new(root: &Path, follow_external: bool) -> Result<LayoutDir> {
-        let canonical = root.canonicalize().with_context(|| format!("{}: cannot resolve", root.display()))?;
-        Ok(LayoutDir { root: root.to_path_buf(), canonical, follow_external })
+        let given = root.canonicalize().with_context(|| format!("{}: cannot resolve", root.display()))?;
+        let index = root.join("index.json").canonicalize().with_context(|| format!("{}: cannot resolve index.json", root.display()))?;
+        let mut homes = vec![given];
+        if let Some(real) = index.parent() {
+            homes.push(real.to_path_buf());
+        }
+        Ok(LayoutDir { root: root.to_path_buf(), homes, follow_external })
     }
 }
 
@@ -231,7 +238,7 @@ impl Blobs for LayoutDir {
     fn open(&self, hex: &str) -> Result<(Box<dyn Read + '_>, u64)> {
         let path = self.root.join("blobs/sha256").join(hex);
         let real = path.canonicalize().with_context(|| format!("{}: missing blob", path.display()))?;
-        if !real.starts_with(&self.canonical) && !self.follow_external {
+        if !self.follow_external && !self.homes.iter().any(|home| real.starts_with(home)) {
             bail!("{}: symlink leaves the layout (to {}); refused", path.display(), real.display());
         }
         let meta = std::fs::metadata(&real)?;

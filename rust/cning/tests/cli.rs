@@ -238,6 +238,22 @@ fn hostile_and_broken_inputs_are_exit_2_with_one_line() {
     let out = cning(&["check", "--follow-external-blobs", "--policy", pol, outside.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 
+    // A layout presented as a directory of symlinks to the real one (Bazel's sandbox does this):
+    // its blobs resolve into the real layout, where its index.json lives, so they are inside it.
+    let real = dir.path().join("real");
+    image.write_layout(&real);
+    let mirrored = dir.path().join("mirrored");
+    std::fs::create_dir_all(mirrored.join("blobs/sha256")).unwrap();
+    for name in ["oci-layout", "index.json"] {
+        symlink(real.join(name), mirrored.join(name)).unwrap();
+    }
+    for blob in std::fs::read_dir(real.join("blobs/sha256")).unwrap() {
+        let blob = blob.unwrap().path();
+        symlink(&blob, mirrored.join("blobs/sha256").join(blob.file_name().unwrap())).unwrap();
+    }
+    let out = cning(&["check", "--policy", pol, mirrored.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
     let huge = dir.path().join("huge");
     image.write_layout(&huge);
     std::fs::write(huge.join("index.json"), vec![b' '; 9 << 20]).unwrap();
