@@ -77,8 +77,10 @@ def _image_layout_impl(ctx):
     out = ctx.actions.declare_directory(ctx.label.name)
     ctx.actions.run(
         executable = ctx.executable._cleanimg,
-        arguments = ["build", "--spec", spec.path, "--output", out.path],
-        inputs = inputs + [spec],
+        # The stable status holds STABLE_GIT_COMMIT (tools/workspace_status.sh): the revision
+        # annotation. It changes only with the commit, so builds of one commit stay identical.
+        arguments = ["build", "--spec", spec.path, "--stable-status", ctx.info_file.path, "--output", out.path],
+        inputs = inputs + [spec, ctx.info_file],
         outputs = [out],
         mnemonic = "CleanImgLayout",
         progress_message = "Assembling image %{label}",

@@ -21,6 +21,10 @@ enum Command {
     Build {
         #[arg(long, value_name = "FILE")]
         spec: PathBuf,
+        /// Bazel's stable workspace status: its STABLE_GIT_COMMIT becomes the
+        /// org.opencontainers.image.revision annotation.
+        #[arg(long, value_name = "FILE")]
+        stable_status: Option<PathBuf>,
         #[arg(long, value_name = "DIR")]
         output: PathBuf,
     },
@@ -52,8 +56,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<String> {
     match cli.command {
-        Command::Build { spec, output } => {
-            let spec = cleanimg::spec::Spec::load(&spec)?;
+        Command::Build { spec, stable_status, output } => {
+            let mut spec = cleanimg::spec::Spec::load(&spec)?;
+            if let Some(path) = stable_status {
+                let status = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+                if let Some(commit) = status.lines().find_map(|l| l.strip_prefix("STABLE_GIT_COMMIT ")) {
+                    spec.annotations.insert("org.opencontainers.image.revision".into(), commit.trim().to_string());
+                }
+            }
             let layer = cleanimg::layer::build(&spec)?;
             cleanimg::layout::write(&spec, &layer, &output)
         }

@@ -9,8 +9,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use libcleanstart::{command, process};
 use nix::sys::signal::Signal;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 /// Minimal init for containers: runs COMMAND, forwards signals to it, reaps zombies, and exits
 /// with COMMAND's exit code (128 + N when signal N killed it).
@@ -45,17 +44,10 @@ fn run(args: &Args) -> Result<u8> {
     let handled = process::handled_signals();
     process::block(&handled).context("cannot block signals")?;
 
-    let (program, rest) = args.command.split_first().context("no command given")?;
+    let program = args.command.first().context("no command given")?;
     let resolved = command::resolve(program, std::env::var_os("PATH").as_deref())
         .with_context(|| format!("cannot start {program}"))?;
-    let mut command = Command::new(resolved);
-    command.arg0(program);
-    command.args(rest);
-    if args.group {
-        command.process_group(0);
-    }
-    let child = command.spawn().with_context(|| format!("cannot start {program}"))?;
-    let pid = child.id();
+    let pid = process::spawn(&resolved, &args.command, args.group).with_context(|| format!("cannot start {program}"))?;
 
     loop {
         match process::wait_signal(&handled).context("waiting for signals")? {

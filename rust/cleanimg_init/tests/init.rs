@@ -41,6 +41,19 @@ fn forwards_sigterm_to_the_child() {
 }
 
 #[test]
+fn forwarded_sigterm_reaches_a_child_that_keeps_the_inherited_mask() {
+    // sleep never touches its signal mask: if the init leaked its blocked mask into the child,
+    // the forwarded SIGTERM would stay pending forever and this would time out at 30 s.
+    let mut child = init(&["--", "/bin/sleep", "30"]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    Command::new("/bin/kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "128 + SIGTERM");
+    assert!(start.elapsed() < Duration::from_secs(10), "the child ignored the forwarded SIGTERM");
+}
+
+#[test]
 fn reaps_orphans_while_the_entrypoint_runs() {
     // An inner shell starts a short-lived grandchild and exits at once, so the grandchild is
     // re-parented to the init (PID 1 or subreaper). While the entrypoint still runs, the ended

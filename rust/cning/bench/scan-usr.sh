@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Benchmark: cning against scanelf (pax-utils) on a copy of /usr, side by side in one run.
+#
+#   rust/cning/bench/scan-usr.sh [WORKDIR]      (default: a temporary directory, removed after)
+#
+# Copies /usr into WORKDIR/rootfs/usr, packs it as a one-layer gzip OCI image layout, then times
+# with hyperfine (1 warm-up run, median of 3, warm page cache):
+#   scanelf -R -q ROOTFS                      the reference: ELF headers of every file
+#   cning check ROOTFS                        directory input
+#   cning check LAYOUT                        OCI layout input (streams and gunzips the layer)
+# and prints entries/s, MB/s of file data and peak RSS. Needs root-free tools only: cargo,
+# hyperfine, scanelf (apt-get install hyperfine pax-utils), tar, gzip.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+for tool in hyperfine scanelf cargo tar gzip; do
+  command -v "$tool" >/dev/null || { echo "scan-usr.sh: $tool not found (apt-get install hyperfine pax-utils)" >&2; exit 2; }
+done
+work=${1:-}
+if [ -z "$work" ]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+mkdir -p "$work"
+
+echo "== building cning (release)"
+(cd "$repo/rust" && cargo build -q --release -p cning)
+cning=$repo/rust/target/release/cning
+
+rootfs=$work/rootfs
+if [ ! -d "$rootfs/usr" ]; then
+  echo "== copying /usr to $rootfs/usr"
+  mkdir -p "$rootfs"
+  cp -a /usr "$rootfs/usr"
+fi
+entries=$(find "$rootfs" | wc -l)
+bytes=$(find "$rootfs" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+elf=$(scanelf -R -q -F '%F' "$rootfs" 2>/dev/null | wc -l)
+
+layout=$work/layout
+if [ ! -f "$layout/index.json" ]; then
+  echo "== packing it as an OCI image layout (one gzip layer)"
+  mkdir -p "$layout/blobs/sha256"
+  tar -C "$rootfs" --sort=name --numeric-owner -cf "$work/layer.tar" .
+  diff_id=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+  gzip -1 -c "$work/layer.tar" > "$work/layer.tar.gz"
+  rm "$work/layer.tar"
+  layer=$(sha256sum "$work/layer.tar.gz" | cut -d' ' -f1)
+  layer_size=$(stat -c %s "$work/layer.tar.gz")
+  mv "$work/layer.tar.gz" "$layout/blobs/sha256/$layer"
+  blob() { local d; d=$(printf '%s' "$1" | sha256sum | cut -d' ' -f1); printf '%s' "$1" > "$layout/blobs/sha256/$d"; echo "$d ${#1}"; }
+  read -r config config_size < <(blob '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:'"$diff_id"'"]},"config":{}}')
+  read -r manifest manifest_size < <(blob '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:'"$config"'","size":'"$config_size"'},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:'"$layer"'","size":'"$layer_size"'}]}')
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"platform":{"os":"linux","architecture":"amd64"}}]}' "$manifest" "$manifest_size" > "$layout/index.json"
+fi
+layer_mb=$(du -m "$layout/blobs/sha256" | cut -f1)
+
+# A policy that allows everything: the run measures reading and inspecting, not report size.
+policy=$work/bench.toml
+printf 'name = "bench"\nstatic_only = false\nallow_setuid = true\nallow_world_writable = true\nmulticall_max_names = 1000000\n[[allow]]\npath = "/**"\n' > "$policy"
+
+echo "== timing ($entries entries, $((bytes / 1000000)) MB of file data, $elf ELF files; layer $layer_mb MB gzip)"
+hyperfine -N --warmup 1 --runs 3 --ignore-failure --export-json "$work/times.json" \
+  -n "scanelf -R (dir)" "scanelf -R -q $rootfs" \
+  -n "cning check (dir)" "$cning check --policy $policy $rootfs" \
+  -n "cning check (OCI layout)" "$cning check --policy $policy $layout" > "$work/hyperfine.txt"
+
+peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
+rss_scanelf=$(peak scanelf -R -q "$rootfs")
+rss_dir=$(peak "$cning" check --policy "$policy" "$rootfs")
+rss_layout=$(peak "$cning" check --policy "$policy" "$layout")
+largest=$(find "$rootfs" -type f -printf '%s\n' | sort -n | tail -1)
+
+python3 - "$work/times.json" "$entries" "$bytes" "$rss_scanelf" "$rss_dir" "$rss_layout" <<'PY'
+import json, sys
+times = json.load(open(sys.argv[1]))["results"]
+entries, data = int(sys.argv[2]), int(sys.argv[3])
+rss = sys.argv[4:7]
+print(f"{'tool':28} {'median s':>9} {'entries/s':>11} {'MB/s':>8} {'peak RSS MB':>12}")
+for r, m in zip(times, rss):
+    t = r["median"]
+    print(f"{r['command']:28} {t:9.2f} {entries / t:11.0f} {data / 1e6 / t:8.0f} {int(m) / 1024:12.0f}")
+PY
+echo "largest file: $((largest / 1000000)) MB; cores: $(nproc)"
