@@ -126,7 +126,27 @@ impl Inodes {
 
 /// Decompresses `blob` (by its magic) and applies the layer tar to `tree`. `name` names the layer
 /// in findings and errors. The blob is read to its end, so a wrapping digest check sees it all.
-pub fn apply(tree: &mut Tree, blob: impl Read, name: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64) -> io::Result<Applied> {
+///
+/// Decompression (and whatever `blob` does, such as hashing) runs on its own thread, handing
+/// blocks to this one, which parses the tar and inspects files: a layer keeps two cores busy.
+pub fn apply(tree: &mut Tree, blob: impl Read + Send, name: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64) -> io::Result<Applied> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(8);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            if let Err(e) = decompress(blob, limits, &tx) {
+                let _ = tx.send(Err(e));
+            }
+        });
+        let mut archive = tar::Archive::new(Blocks { rx, current: io::Cursor::new(Vec::new()) });
+        let applied = read_entries(&mut archive, tree, name, limits, inodes, seen)?;
+        // Read past the tar's end blocks too: a truncated or corrupt compressed stream fails here.
+        io::copy(&mut archive.into_inner(), &mut io::sink())?;
+        Ok(applied)
+    })
+}
+
+/// The decompressing side of [`apply`]: sends the decoded stream in blocks, then ends.
+fn decompress(blob: impl Read, limits: &Limits, tx: &std::sync::mpsc::SyncSender<io::Result<Vec<u8>>>) -> io::Result<()> {
     let compressed = Rc::new(Cell::new(0));
     let mut counting = Counting { inner: blob, count: Rc::clone(&compressed) };
     let mut head = [0u8; 4];
@@ -139,13 +159,40 @@ pub fn apply(tree: &mut Tree, blob: impl Read, name: &str, limits: &Limits, inod
             ruzstd::decoding::StreamingDecoder::new(stream).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?,
         ),
     };
-    let capped = Capped { inner: decoded, out: 0, compressed, limits: *limits };
-    let mut archive = tar::Archive::new(capped);
-    let applied = read_entries(&mut archive, tree, name, limits, inodes, seen)?;
-    // Read past the tar's end blocks too: a truncated or corrupt compressed stream fails here.
-    let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink())?;
-    Ok(applied)
+    let mut capped = Capped { inner: decoded, out: 0, compressed, limits: *limits };
+    loop {
+        let mut block = vec![0u8; 256 << 10];
+        let n = read_full(&mut capped, &mut block)?;
+        if n == 0 {
+            return Ok(());
+        }
+        block.truncate(n);
+        if tx.send(Ok(block)).is_err() {
+            return Ok(()); // the reader stopped (an error of its own); it reports that one
+        }
+    }
+}
+
+/// The reading side of [`apply`]: the decoded stream, block by block.
+struct Blocks {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    current: io::Cursor<Vec<u8>>,
+}
+
+impl Read for Blocks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.current.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            match self.rx.recv() {
+                Ok(Ok(block)) => self.current = io::Cursor::new(block),
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0), // the sender finished: end of stream
+            }
+        }
+    }
 }
 
 fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -358,6 +405,41 @@ mod tests {
             let (tree, _) = apply_all(&[blob]);
             assert_eq!(tree.get("/bin/sh").unwrap().target.as_deref(), Some("dash"));
         }
+    }
+
+    #[test]
+    fn duplicate_entries_keep_the_last_one() {
+        let layer = tar_of(&[("bin/x", F, b"first", ""), ("bin/x", F, b"second!", ""), ("bin/y", L, b"", "x"), ("bin/y", F, b"file", "")]);
+        let (tree, findings) = apply_all(&[layer]);
+        assert!(findings.is_empty());
+        assert_eq!(tree.get("/bin/x").unwrap().size, 7);
+        assert_eq!(tree.get("/bin/y").unwrap().kind, Kind::File);
+    }
+
+    #[test]
+    fn a_layer_of_200_000_files_is_applied() {
+        let mut b = tar::Builder::new(Vec::new());
+        for i in 0..200_000u32 {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(tar::EntryType::Regular);
+            h.set_mode(0o644);
+            h.set_size(0);
+            b.append_data(&mut h, format!("d{}/f{i}", i % 100), &b""[..]).unwrap();
+        }
+        let gz = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            io::Write::write_all(&mut e, &b.into_inner().unwrap()).unwrap();
+            e.finish().unwrap()
+        };
+        let mut tree = Tree::new();
+        let mut seen = 0;
+        let applied = apply(&mut tree, &gz[..], "big", &Limits::default(), &mut Inodes::default(), &mut seen).unwrap();
+        assert_eq!(applied.entries, 200_000);
+        assert_eq!(tree.len(), 1 + 100 + 200_000, "root, 100 implied directories, the files");
+        // The entry cap is enforced across the image.
+        let capped = Limits { max_entries: 150_000, ..Limits::default() };
+        let err = apply(&mut Tree::new(), &gz[..], "big", &capped, &mut Inodes::default(), &mut 0).unwrap_err();
+        assert!(err.to_string().contains("more than 150000 entries"), "{err}");
     }
 
     #[test]

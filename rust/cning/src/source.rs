@@ -142,7 +142,7 @@ fn sha256_hex(digest: &str) -> Result<&str> {
 /// Somewhere blobs can be read from by digest.
 trait Blobs {
     /// The blob's bytes and its stored size.
-    fn open(&self, hex: &str) -> Result<(Box<dyn Read + '_>, u64)>;
+    fn open(&self, hex: &str) -> Result<(Box<dyn Read + Send + '_>, u64)>;
     fn describe(&self) -> String;
 }
 
@@ -183,7 +183,7 @@ impl<R: Read> Verified<R> {
     }
 }
 
-fn open_verified<'a>(blobs: &'a dyn Blobs, desc: &Descriptor) -> Result<Verified<Box<dyn Read + 'a>>> {
+fn open_verified<'a>(blobs: &'a dyn Blobs, desc: &Descriptor) -> Result<Verified<Box<dyn Read + Send + 'a>>> {
     let hex = sha256_hex(&desc.digest)?;
     let (reader, stored) = blobs.open(hex).with_context(|| format!("blob {} in {}", desc.digest, blobs.describe()))?;
     if stored != desc.size {
@@ -235,7 +235,7 @@ impl LayoutDir {
 }
 
 impl Blobs for LayoutDir {
-    fn open(&self, hex: &str) -> Result<(Box<dyn Read + '_>, u64)> {
+    fn open(&self, hex: &str) -> Result<(Box<dyn Read + Send + '_>, u64)> {
         let path = self.root.join("blobs/sha256").join(hex);
         let real = path.canonicalize().with_context(|| format!("{}: missing blob", path.display()))?;
         if !self.follow_external && !self.homes.iter().any(|home| real.starts_with(home)) {
@@ -283,7 +283,7 @@ impl TarIndex {
         Ok(TarIndex { path: path.to_path_buf(), entries })
     }
 
-    fn open_named(&self, name: &str) -> Result<(Box<dyn Read + '_>, u64)> {
+    fn open_named(&self, name: &str) -> Result<(Box<dyn Read + Send + '_>, u64)> {
         let (offset, size) = *self.entries.get(name).ok_or_else(|| anyhow!("{}: no {name} in the archive", self.path.display()))?;
         let mut file = File::open(&self.path)?;
         file.seek(SeekFrom::Start(offset))?;
@@ -305,7 +305,7 @@ impl TarIndex {
 }
 
 impl Blobs for TarIndex {
-    fn open(&self, hex: &str) -> Result<(Box<dyn Read + '_>, u64)> {
+    fn open(&self, hex: &str) -> Result<(Box<dyn Read + Send + '_>, u64)> {
         self.open_named(&format!("blobs/sha256/{hex}"))
     }
 
