@@ -6,13 +6,21 @@ joins several into one multi-platform layout. Both outputs are standard OCI imag
 directories, which cning, crane, `oci_push` and `oci_load` read unchanged.
 """
 
+# What goes into an image is built for the image's platform, optimized (rules_rust strips debug
+# info in opt mode), whatever the command line builds everything else for.
 def _platform_transition_impl(_settings, attr):
-    return {"//command_line_option:platforms": str(attr.platform)}
+    return {
+        "//command_line_option:compilation_mode": "opt",
+        "//command_line_option:platforms": str(attr.platform),
+    }
 
 _platform_transition = transition(
     implementation = _platform_transition_impl,
     inputs = [],
-    outputs = ["//command_line_option:platforms"],
+    outputs = [
+        "//command_line_option:compilation_mode",
+        "//command_line_option:platforms",
+    ],
 )
 
 def _single_file(target, what):
