@@ -1,15 +1,50 @@
 """What the CleanStart images hold, shared by //images:prod and //images:dev."""
 
-# The runtime: the init runs the demo service as the non-root user 65532.
+# The runtime: the init runs the demo service as the non-root user 65532, as its runtime policy
+# (baked into the image at INIT_POLICY_PATH, with the service's sha256) says.
+INIT_POLICY_PATH = "/etc/cleanimg/init.toml"
+
 ENTRYPOINT = [
     "/usr/bin/cleanimg_init",
-    "--",
-    "/app/demo-server",
+    "--policy",
+    INIT_POLICY_PATH,
 ]
 
 ENV = {"PATH": "/usr/bin:/app"}
 
 USER = "65532:65532"
+
+# cleanimg_init_policy attributes (tools/cleanstart_image.bzl) of the production image.
+PROD_INIT_POLICY = {
+    "entrypoint": "/app/demo-server",
+    "env": ENV,
+    "executables": {"//rust/demo-server": "/app/demo-server"},
+    "gid": 65532,
+    # Below `docker stop`'s 10 s, so the init, not the runtime, ends what is left.
+    "grace_seconds": 8,
+    "no_new_privs": True,
+    "pass_env": ["LISTEN"],
+    "path": INIT_POLICY_PATH,
+    "process_group": True,
+    "uid": 65532,
+    "umask": "022",
+    # Read-only root filesystem expected; what container runtimes mount read-write besides.
+    "writable": [
+        "/dev",
+        "/etc/hostname",
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/tmp",
+    ],
+}
+
+# The development image: no read-only root required, and every CleanStart utility may be run
+# in place of the entrypoint (`docker run IMAGE /usr/bin/sh`).
+DEV_INIT_POLICY = dict(
+    PROD_INIT_POLICY,
+    executable_trees = {"//rust/cleanstart-utils:utils": "/usr/bin"},
+    writable = [],
+)
 
 PROD_FILES = {
     "//rust/cleanimg_init": "/usr/bin/cleanimg_init",

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs //images:prod (amd64) under runc, as root: the init must start the demo service, a request
 # must get an answer, and SIGTERM must end the container with 143 (the service died of the
-# forwarded SIGTERM; the init reports 128+15). Used by .ci/run after the image is built.
+# forwarded SIGTERM; the init reports 128+15). Then, with one byte appended to the service, the
+# init must refuse to start it (its runtime policy pins the sha256). Used by .ci/run after the
+# image is built.
 #
 #   images/run_prod.sh [LAYOUT]     (default: bazel-bin/images/prod_unchecked)
 set -euo pipefail
@@ -13,7 +15,7 @@ done
 
 work=$(mktemp -d)
 id=cleanstart-prod-$$
-cleanup() { runc delete --force "$id" >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() { runc delete --force "$id" >/dev/null 2>&1 || true; runc delete --force "$id-tampered" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 # The amd64 manifest's layer and config, from the layout's index of indexes.
@@ -72,3 +74,15 @@ cat "$work/out.log"
 echo "exit status after SIGTERM: $code"
 [ "$code" = 143 ] || { echo "FAIL: expected 143 (128 + SIGTERM)" >&2; exit 1; }
 echo "PASS: prod image ran under runc, answered, and stopped cleanly on SIGTERM"
+
+# The runtime policy baked into the image pins the service's sha256: a tampered service must not run.
+printf '\0' >> "$work/bundle/rootfs/app/demo-server"
+set +e
+runc run --bundle "$work/bundle" "$id-tampered" > "$work/tampered.log" 2>&1
+code=$?
+set -e
+cat "$work/tampered.log"
+if [ "$code" != 126 ] || ! grep -q '^cleanimg_init: refusing to start /app/demo-server: its sha256 is' "$work/tampered.log"; then
+  echo "FAIL: tampered service: expected the init to refuse it with 126, got $code" >&2; exit 1
+fi
+echo "PASS: the init refused the tampered service (exit status $code)"

@@ -87,3 +87,40 @@ fn unknown_command_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot start /nonexistent/entrypoint"), "stderr: {err}");
 }
+
+#[test]
+fn grace_period_kills_every_descendant_when_not_pid_1() {
+    // Not PID 1: after the grace period the init kills its child and, found through /proc, the
+    // grandchild the child left behind (both ignore SIGTERM), not every process it may signal.
+    let script = "trap '' TERM; sleep 60 & echo $!; while :; do sleep 0.05; done";
+    let mut child = init(&["--grace", "1", "--", "/bin/sh", "-c", script]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let grandchild: u32 = line.trim().parse().expect("grandchild pid");
+    Command::new("/bin/kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the init did not end after its grace period");
+        sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(137));
+    let state = |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().and_then(|s| s.rsplit_once(')').and_then(|(_, r)| r.trim_start().chars().next()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while matches!(state(grandchild), Some(c) if c != 'Z' && c != 'X') {
+        assert!(Instant::now() < deadline, "grandchild {grandchild} survived the grace period");
+        sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    let out = init(&["--grace", "soon", "--", "/bin/true"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "cleanimg_init: --grace: \"soon\" is not a whole number of seconds\n");
+    let help = init(&["--help"]).output().unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--policy FILE"));
+}

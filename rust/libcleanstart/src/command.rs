@@ -4,6 +4,7 @@
 //! The init resolves its entrypoint before starting it, so that a missing or non-executable
 //! program is reported by name and reason, whatever the platform's spawn mechanism can report.
 
+use crate::io_message::io_message;
 use std::ffi::OsStr;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -38,7 +39,7 @@ pub fn resolve(program: &str, path: Option<&OsStr>) -> io::Result<PathBuf> {
 }
 
 fn check_executable(path: &Path) -> io::Result<()> {
-    let meta = std::fs::metadata(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {}", path.display(), plain(&e))))?;
+    let meta = std::fs::metadata(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {}", path.display(), io_message(&e))))?;
     if !meta.is_file() {
         return Err(io::Error::new(io::ErrorKind::PermissionDenied, format!("{}: not a regular file", path.display())));
     }
@@ -46,12 +47,6 @@ fn check_executable(path: &Path) -> io::Result<()> {
         return Err(io::Error::new(io::ErrorKind::PermissionDenied, format!("{}: not executable", path.display())));
     }
     Ok(())
-}
-
-/// An I/O error's text without Rust's " (os error N)" suffix.
-fn plain(e: &io::Error) -> String {
-    let text = e.to_string();
-    text.find(" (os error").map_or(text.clone(), |i| text[..i].to_string())
 }
 
 #[cfg(test)]

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Benchmark: size and start-up overhead of cleanimg_init against tini-static and catatonit, side by
+# side in one run.
+#
+#   rust/cleanimg_init/bench/startup.sh [RUNS]      (default: 1000 runs per command)
+#
+# Builds cleanimg_init optimized and static (cargo's release profile: LTO, one codegen unit,
+# panic=abort, stripped; +crt-static, as the images' binaries are), fetches tini (its tini-static),
+# catatonit and, when it is not installed, hyperfine as Debian packages with the machine's own apt
+# configuration (unpacked, not installed), and times `INIT -- /bin/true` against `/bin/true`
+# alone with hyperfine (no shell, warm-up runs first). Overhead = median(INIT -- /bin/true) -
+# median(/bin/true). The inits run as subreapers, not PID 1 (tini with -s, which it needs for
+# that). The image's own binary (built by Bazel through the image's platform transition) is
+# measured too when bazel-out has it: run `tools/bazel build //images:prod` first.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+runs=${1:-1000}
+for tool in cargo apt-get dpkg-deb python3; do
+  command -v "$tool" >/dev/null || { echo "startup.sh: $tool not found" >&2; exit 2; }
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fetch() { # fetch PACKAGE: unpacks the Debian package into $work/PACKAGE
+  (cd "$work" && apt-get -q=2 -o Debug::NoLocking=1 -o APT::Sandbox::User=root download "$1" >/dev/null)
+  dpkg-deb -x "$work/$1"_*.deb "$work/$1"
+}
+echo "== fetching tini, catatonit$(command -v hyperfine >/dev/null || echo ", hyperfine") (Debian packages)"
+fetch tini
+fetch catatonit
+if command -v hyperfine >/dev/null; then
+  hyperfine=$(command -v hyperfine)
+else
+  fetch hyperfine
+  hyperfine=$work/hyperfine/usr/bin/hyperfine
+fi
+tini=$work/tini/usr/bin/tini-static
+catatonit=$work/catatonit/usr/bin/catatonit
+
+echo "== building cleanimg_init (cargo --release, static)"
+target=$(rustc -vV | sed -n 's/^host: //p')
+(cd "$repo/rust" && RUSTFLAGS="-C target-feature=+crt-static" cargo build -q --release -p cleanimg_init \
+  --target "$target" --target-dir "$repo/rust/target/bench-static")
+init=$repo/rust/target/bench-static/$target/release/cleanimg_init
+bazel_init=$repo/bazel-out/linux_amd64-opt/bin/rust/cleanimg_init/cleanimg_init
+
+# The policy mode adds reading the policy, /proc/self/mountinfo and a sha256 of /bin/true.
+true_bin=$(readlink -f /bin/true)
+cat > "$work/init.toml" <<EOF
+entrypoint = "$true_bin"
+writable = ["/"]
+
+[[allow]]
+path = "$true_bin"
+sha256 = "$(sha256sum "$true_bin" | cut -d' ' -f1)"
+EOF
+
+names=("/bin/true (no init)" "tini-static -s" "catatonit" "cleanimg_init (cargo)" "cleanimg_init --policy (cargo)")
+bins=("$true_bin" "$tini" "$catatonit" "$init" "$init")
+commands=("$true_bin" "$tini -s -- $true_bin" "$catatonit -- $true_bin" "$init -- $true_bin" "$init --policy $work/init.toml")
+if [ -x "$bazel_init" ]; then
+  names+=("cleanimg_init (Bazel, image)")
+  bins+=("$bazel_init")
+  commands+=("$bazel_init -- $true_bin")
+fi
+for c in "${commands[@]}"; do
+  $c || { echo "startup.sh: '$c' failed" >&2; exit 1; }
+done
+
+echo "== hyperfine: $runs runs each"
+"$hyperfine" -N --warmup 50 --runs "$runs" --export-json "$work/times.json" "${commands[@]}" >/dev/null 2>&1
+
+python3 - "$work/times.json" "${#names[@]}" "${names[@]}" "${bins[@]}" <<'PY'
+import json, os, sys
+times = json.load(open(sys.argv[1]))["results"]
+n = int(sys.argv[2])
+names, bins = sys.argv[3:3 + n], sys.argv[3 + n:3 + 2 * n]
+base = times[0]["median"]
+tini = times[1]["median"] - base
+print()
+print(f"| {'command':32} | {'size':>10} | {'median':>9} | {'mean ± σ':>17} | {'overhead':>9} | {'vs tini-static':>14} |")
+print(f"| {'-' * 32} | {'-' * 10}: | {'-' * 8}: | {'-' * 16}: | {'-' * 8}: | {'-' * 13}: |")
+for name, path, t in zip(names, bins, times):
+    size = f"{os.path.getsize(path) / 1024:,.0f} KiB"
+    over = t["median"] - base
+    rel = "" if t is times[0] else f"{over / tini * 100:.0f} %"
+    print(f"| {name:32} | {size:>10} | {t['median'] * 1e3:6.3f} ms | {t['mean'] * 1e3:6.3f} ± {t['stddev'] * 1e3:5.3f} ms | "
+          f"{'' if t is times[0] else f'{over * 1e3:6.3f} ms':>9} | {rel:>14} |")
+PY
