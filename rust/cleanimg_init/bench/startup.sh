@@ -9,9 +9,10 @@
 # catatonit and, when it is not installed, hyperfine as Debian packages with the machine's own apt
 # configuration (unpacked, not installed), and times `INIT -- /bin/true` against `/bin/true`
 # alone with hyperfine (no shell, warm-up runs first). Overhead = median(INIT -- /bin/true) -
-# median(/bin/true). The inits run as subreapers, not PID 1 (tini with -s, which it needs for
-# that). The image's own binary (built by Bazel through the image's platform transition) is
-# measured too when bazel-out has it: run `tools/bazel build //images:prod` first.
+# median(/bin/true), medians over all samples of ten interleaved rounds. The inits run as
+# subreapers, not PID 1 (tini with -s, which it needs for that). The image's own binary (built by
+# Bazel through the image's platform transition) is measured too when bazel-out has it: run
+# `tools/bazel build //images:prod` first.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -68,14 +69,23 @@ for c in "${commands[@]}"; do
   $c || { echo "startup.sh: '$c' failed" >&2; exit 1; }
 done
 
-echo "== hyperfine: $runs runs each"
-"$hyperfine" -N --warmup 50 --runs "$runs" --export-json "$work/times.json" "${commands[@]}" >/dev/null 2>&1
+# Ten rounds over all commands, samples pooled: on a shared machine, load drifts during a run,
+# and rounds spread that drift over every command instead of charging it to one.
+rounds=10
+echo "== hyperfine: $runs runs each, in $rounds rounds"
+for r in $(seq 1 "$rounds"); do
+  "$hyperfine" -N --warmup 20 --runs "$((runs / rounds))" --export-json "$work/times-$r.json" "${commands[@]}" >/dev/null 2>&1
+done
 
-python3 - "$work/times.json" "${#names[@]}" "${names[@]}" "${bins[@]}" <<'PY'
-import json, os, sys
-times = json.load(open(sys.argv[1]))["results"]
-n = int(sys.argv[2])
-names, bins = sys.argv[3:3 + n], sys.argv[3 + n:3 + 2 * n]
+python3 - "$work" "$rounds" "${#names[@]}" "${names[@]}" "${bins[@]}" <<'PY'
+import json, os, statistics, sys
+work, rounds, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+names, bins = sys.argv[4:4 + n], sys.argv[4 + n:4 + 2 * n]
+samples = [[] for _ in range(n)]
+for r in range(1, rounds + 1):
+    for i, result in enumerate(json.load(open(f"{work}/times-{r}.json"))["results"]):
+        samples[i].extend(result["times"])
+times = [{"median": statistics.median(s), "mean": statistics.mean(s), "stddev": statistics.stdev(s)} for s in samples]
 base = times[0]["median"]
 tini = times[1]["median"] - base
 print()
