@@ -55,7 +55,7 @@ fn the_policy_s_settings_reach_the_entrypoint() {
     let out = init(&["--policy", &policy]).env("PASSED", "yes").env("NOT_PASSED", "no").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     let (uid, groups) = if root { ("65534".to_string(), "65534".to_string()) } else {
-        eprintln!("NOTE: this process cannot switch to uid 65534 (setpriv fails), so uid/gid switching is not exercised");
+        support::note("NOTE: this process cannot switch to uid 65534 (setpriv fails), so uid/gid switching is not exercised");
         let id = |a: &str| text(&Command::new("id").arg(a).output().unwrap().stdout).trim().to_string();
         (id("-u"), id("-G"))
     };

@@ -5,7 +5,7 @@
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,15 +18,16 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 pub fn pid_namespaces() -> bool {
     match Command::new("unshare").args(["-fp", "--mount-proc", "/bin/true"]).output() {
         Ok(out) if out.status.success() => true,
-        Ok(out) => {
-            eprintln!("SKIPPED: unshare -fp --mount-proc is not permitted here: {}", String::from_utf8_lossy(&out.stderr).trim());
-            false
-        }
-        Err(e) => {
-            eprintln!("SKIPPED: cannot run unshare: {e}");
-            false
-        }
+        Ok(out) => note(&format!("SKIPPED: unshare -fp --mount-proc is not permitted here: {}", String::from_utf8_lossy(&out.stderr).trim())),
+        Err(e) => note(&format!("SKIPPED: cannot run unshare: {e}")),
     }
+}
+
+/// Writes `text` to the real stderr (libtest hides `eprintln!` output of passing tests, and a skip
+/// must be seen); returns false, for skips.
+pub fn note(text: &str) -> bool {
+    let _ = writeln!(std::io::stderr(), "{text}");
+    false
 }
 
 /// `program args...` as PID 1 of a new PID namespace with its own /proc. `target` says whether
