@@ -1,6 +1,7 @@
 """Macros for CleanStart utilities: one static binary per utility, never a multi-call binary."""
 
-load("@rules_rust//rust:defs.bzl", "rust_binary", "rust_test")
+load("@rules_rust//rust:defs.bzl", "rust_test")
+load(":auditable.bzl", "auditable_rust_binary")
 
 def csu_utilities(name, library, utilities, visibility = None):
     """Declares one rust_binary per utility, its integration test, and a filegroup of them all.
@@ -16,7 +17,8 @@ def csu_utilities(name, library, utilities, visibility = None):
       visibility: visibility of the binaries and the filegroup.
     """
     for util, deps in utilities.items():
-        rust_binary(
+        # `:UTIL` is the binary with its crate list embedded (its rust_binary is `:UTIL_bin`).
+        auditable_rust_binary(
             name = util,
             srcs = ["src/bin/{}.rs".format(util)],
             edition = "2021",
