@@ -5,6 +5,28 @@
 //! The library holds the code utilities share.
 //!
 //! - [`checksum`]: the `*sum` family (GNU-compatible output and `--check`).
+//! - [`accounts`]: users and groups from `/etc/passwd` and `/etc/group`, process credentials.
+//! - [`identity`]: `id` and `whoami`.
+//! - [`compress`]: gzip and zstd streams shared by `gzip` and `tar`.
+//! - [`gzip`]: `gzip`, `gunzip` and `zcat`.
+//! - [`archive`]: `tar`.
+//! - [`pattern`]: POSIX basic and extended regular expressions for the `regex` crate.
+//! - [`grep`]: `grep`.
+//! - [`procs`]: processes from `/proc`.
+//! - [`ps`]: `ps`.
+//! - [`messages`]: error texts as GNU tools print them.
+//! - [`cmdline`]: short-option clusters and UTC dates for the hand-written utilities.
 #![forbid(unsafe_code)]
 
 pub mod checksum;
+pub mod accounts;
+pub mod archive;
+pub mod compress;
+pub mod gzip;
+pub mod identity;
+pub mod messages;
+pub mod cmdline;
+pub mod pattern;
+pub mod grep;
+pub mod procs;
+pub mod ps;

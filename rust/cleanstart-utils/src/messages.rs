@@ -1,0 +1,35 @@
+//! Error texts as GNU tools print them.
+
+use std::io;
+
+/// The text of an I/O error as GNU tools print it ("No such file or directory"), without the
+/// " (os error 2)" suffix Rust adds.
+pub fn io_reason(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// `anyhow` errors print their whole chain; those holding an I/O error keep GNU's wording.
+pub fn error_chain(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|cause| match cause.downcast_ref::<io::Error>() {
+            Some(io) => io_reason(io),
+            None => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn drops_the_os_error_suffix() {
+        let e = std::fs::File::open("/nonexistent/x").unwrap_err();
+        assert_eq!(super::io_reason(&e), "No such file or directory");
+        let chained = anyhow::Error::new(e).context("/nonexistent/x");
+        assert_eq!(super::error_chain(&chained), "/nonexistent/x: No such file or directory");
+    }
+}
