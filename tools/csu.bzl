@@ -3,7 +3,7 @@
 load("@rules_rust//rust:defs.bzl", "rust_test")
 load(":auditable.bzl", "auditable_rust_binary")
 
-def csu_utilities(name, library, utilities, visibility = None):
+def csu_utilities(name, library, utilities, uutils = [], visibility = None):
     """Declares one rust_binary per utility, its integration test, and a filegroup of them all.
 
     For each `UTIL` in `utilities`, `src/bin/UTIL.rs` becomes the binary `:UTIL`, and
@@ -14,9 +14,14 @@ def csu_utilities(name, library, utilities, visibility = None):
       name: name of the filegroup holding every utility binary.
       library: the crate's rust_library, which every utility binary depends on.
       utilities: dict of utility name to its extra crate dependencies (labels).
+      uutils: names of utilities that are uutils coreutils' `uu_NAME` crates; their
+        `src/bin/NAME.rs` is `uucore::bin!(uu_NAME);`.
       visibility: visibility of the binaries and the filegroup.
     """
-    for util, deps in utilities.items():
+    all_utilities = dict(utilities)
+    for util in uutils:
+        all_utilities[util] = ["@crates//:uu_" + util, "@crates//:uucore"]
+    for util, deps in all_utilities.items():
         # `:UTIL` is the binary with its crate list embedded (its rust_binary is `:UTIL_bin`).
         auditable_rust_binary(
             name = util,
@@ -39,6 +44,6 @@ def csu_utilities(name, library, utilities, visibility = None):
             )
     native.filegroup(
         name = name,
-        srcs = [":" + util for util in utilities],
+        srcs = [":" + util for util in all_utilities],
         visibility = visibility,
     )

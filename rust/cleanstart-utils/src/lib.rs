@@ -5,6 +5,7 @@
 //! The library holds the code utilities share.
 //!
 //! - [`checksum`]: the `*sum` family (GNU-compatible output and `--check`).
+//! - [`diff`]: `diff`'s command line over uutils diffutils' output formats.
 //! - [`accounts`]: users and groups from `/etc/passwd` and `/etc/group`, process credentials.
 //! - [`identity`]: `id` and `whoami`.
 //! - [`compress`]: gzip and zstd streams shared by `gzip` and `tar`.
@@ -16,9 +17,12 @@
 //! - [`ps`]: `ps`.
 //! - [`messages`]: error texts as GNU tools print them.
 //! - [`cmdline`]: short-option clusters and UTC dates for the hand-written utilities.
+//! - [`find`]: `find` (expression parser, walk, tests, `-printf`, `-exec`).
+//! - [`xargs`]: `xargs`.
 #![forbid(unsafe_code)]
 
 pub mod checksum;
+pub mod diff;
 pub mod accounts;
 pub mod archive;
 pub mod compress;
@@ -30,3 +34,5 @@ pub mod pattern;
 pub mod grep;
 pub mod procs;
 pub mod ps;
+pub mod find;
+pub mod xargs;

@@ -1,0 +1,4 @@
+//! `df`, from uutils coreutils (the `uu_df` crate).
+#![forbid(unsafe_code)]
+
+uucore::bin!(uu_df);

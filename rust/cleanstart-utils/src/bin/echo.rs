@@ -1,0 +1,4 @@
+//! `echo`, from uutils coreutils (the `uu_echo` crate).
+#![forbid(unsafe_code)]
+
+uucore::bin!(uu_echo);

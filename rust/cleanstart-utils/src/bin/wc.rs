@@ -1,0 +1,4 @@
+//! `wc`, from uutils coreutils (the `uu_wc` crate).
+#![forbid(unsafe_code)]
+
+uucore::bin!(uu_wc);

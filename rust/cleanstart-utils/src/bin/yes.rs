@@ -1,0 +1,4 @@
+//! `yes`, from uutils coreutils (the `uu_yes` crate).
+#![forbid(unsafe_code)]
+
+uucore::bin!(uu_yes);
