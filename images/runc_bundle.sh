@@ -1,0 +1,68 @@
+# Sourced by run_prod.sh and run_dev.sh: turns an image layout's amd64 image into a runc bundle.
+#
+#   make_bundle LAYOUT WORK   -> WORK/bundle (rootfs + config.json from the image config),
+#                                WORK/image-config.json
+# The process is the image's Entrypoint + Cmd, as the image's user, with the host network (so a
+# test can reach a service on 127.0.0.1). Callers adjust WORK/bundle/config.json further.
+make_bundle() {
+  local layout=$1 work=$2
+  for tool in runc python3 tar; do
+    command -v "$tool" >/dev/null || { echo "make_bundle: $tool not found (apt-get install runc)" >&2; return 2; }
+  done
+  [ "$(id -u)" = 0 ] || { echo "make_bundle: runc needs root" >&2; return 2; }
+  # The amd64 manifest's layer and config, from the layout's index of indexes.
+  python3 - "$layout" "$work" <<'PY'
+import json, os, sys
+layout, work = sys.argv[1], sys.argv[2]
+blob = lambda d: os.path.join(layout, "blobs", "sha256", d.split(":", 1)[1])
+index = json.load(open(os.path.join(layout, "index.json")))
+def manifests(descs):
+    for d in descs:
+        doc = json.load(open(blob(d["digest"])))
+        if "manifests" in doc:
+            yield from manifests(doc["manifests"])
+        else:
+            yield d, doc
+desc, manifest = next((d, m) for d, m in manifests(index["manifests"]) if d.get("platform", {}).get("architecture") == "amd64")
+config = json.load(open(blob(manifest["config"]["digest"])))["config"]
+open(os.path.join(work, "layer"), "w").write(blob(manifest["layers"][0]["digest"]))
+json.dump(config, open(os.path.join(work, "image-config.json"), "w"))
+PY
+  mkdir -p "$work/bundle/rootfs"
+  tar -C "$work/bundle/rootfs" -xzf "$(cat "$work/layer")"
+  (cd "$work/bundle" && runc spec)
+  python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+spec_path = f"{work}/bundle/config.json"
+spec, image = json.load(open(spec_path)), json.load(open(f"{work}/image-config.json"))
+uid, _, gid = image["User"].partition(":")
+p = spec["process"]
+p.update(terminal=False, args=image["Entrypoint"] + image.get("Cmd", []), env=image.get("Env", []),
+         cwd=image.get("WorkingDir") or "/", user={"uid": int(uid), "gid": int(gid or uid)})
+spec["linux"]["namespaces"] = [n for n in spec["linux"]["namespaces"] if n["type"] != "network"]
+json.dump(spec, open(spec_path, "w"))
+PY
+}
+
+# set_process WORK ARG...: replace the bundle's process arguments.
+set_process() {
+  local work=$1
+  shift
+  python3 - "$work/bundle/config.json" "$@" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["process"]["args"] = sys.argv[2:]
+json.dump(spec, open(sys.argv[1], "w"))
+PY
+}
+
+# set_root_readonly WORK true|false: whether the container sees its root filesystem read-only.
+set_root_readonly() {
+  python3 - "$1/bundle/config.json" "$2" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["root"]["readonly"] = sys.argv[2] == "true"
+json.dump(spec, open(sys.argv[1], "w"))
+PY
+}
