@@ -54,6 +54,7 @@ check "df" yes "$(df / > /dev/null && echo yes)"
 check "tee" "hello world hello world" "$(tee copy/tee.txt < src/sub/hello.txt) $(cat copy/tee.txt)"
 check "env" "VALUE" "$(env CHECK_VAR=VALUE sh -c 'echo $CHECK_VAR')"
 check "test/[" "yes" "$(if test -d src && [ -f src/fruit.txt ]; then echo yes; fi)"
+check "/usr/bin/[" "yes no" "$(/usr/bin/[ -d src ] && echo yes) $(/usr/bin/[ -d src/fruit.txt ] || echo no)"
 check "yes|head" "y y" "$(yes | head -n 2 | tr '\n' ' ' | sed 's/ $//')"
 
 tar -czf src.tar.gz src

@@ -3,7 +3,7 @@
 load("@rules_rust//rust:defs.bzl", "rust_test")
 load(":auditable.bzl", "auditable_rust_binary")
 
-def csu_utilities(name, library, utilities, uutils = [], visibility = None):
+def csu_utilities(name, library, utilities, uutils = [], sources = {}, visibility = None):
     """Declares one rust_binary per utility, its integration test, and a filegroup of them all.
 
     For each `UTIL` in `utilities`, `src/bin/UTIL.rs` becomes the binary `:UTIL`, and
@@ -16,6 +16,8 @@ def csu_utilities(name, library, utilities, uutils = [], visibility = None):
       utilities: dict of utility name to its extra crate dependencies (labels).
       uutils: names of utilities that are uutils coreutils' `uu_NAME` crates; their
         `src/bin/NAME.rs` is `uucore::bin!(uu_NAME);`.
+      sources: utility name to the name of its `src/bin/` file and crate, for names cargo
+        cannot give a binary (`[`).
       visibility: visibility of the binaries and the filegroup.
     """
     all_utilities = dict(utilities)
@@ -23,9 +25,11 @@ def csu_utilities(name, library, utilities, uutils = [], visibility = None):
         all_utilities[util] = ["@crates//:uu_" + util, "@crates//:uucore"]
     for util, deps in all_utilities.items():
         # `:UTIL` is the binary with its crate list embedded (its rust_binary is `:UTIL_bin`).
+        source = sources.get(util, util)
         auditable_rust_binary(
             name = util,
-            srcs = ["src/bin/{}.rs".format(util)],
+            srcs = ["src/bin/{}.rs".format(source)],
+            crate_name = source.replace("-", "_"),
             edition = "2021",
             visibility = visibility,
             deps = [library] + deps,
