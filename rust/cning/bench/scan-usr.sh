@@ -2,14 +2,21 @@
 # Benchmark: cning against scanelf (pax-utils) on a copy of /usr, side by side in one run.
 #
 #   rust/cning/bench/scan-usr.sh [WORKDIR]      (default: a temporary directory, removed after)
+#   ROUNDS=5 rust/cning/bench/scan-usr.sh ...   (rounds of the interleaved timing, default 5)
 #
 # Copies /usr into WORKDIR/rootfs/usr, packs it as a one-layer gzip OCI image layout, then times
-# with hyperfine (1 warm-up run, median of 3, warm page cache):
+# with hyperfine (warm page cache), in ONE hyperfine run whose commands alternate round by round
+# (scanelf, cning, scanelf, cning, ...), so that load from other processes on a shared machine
+# falls on both tools alike:
 #   scanelf -R -q ROOTFS                      the reference: ELF headers of every file
+#   scanelf -R -q -i -n ROOTFS                the reference reading what cning's ELF checks read
+#                                             (PT_INTERP, DT_NEEDED)
 #   cning check ROOTFS                        directory input
 #   cning check LAYOUT                        OCI layout input (streams and gunzips the layer)
-# and prints entries/s, MB/s of file data and peak RSS. Needs root-free tools only: cargo,
-# hyperfine, scanelf (apt-get install hyperfine pax-utils), tar, gzip.
+# and prints, per tool, the median over the rounds, entries/s, MB/s of file data, CPU use in
+# cores ((user + system) / wall time), CPU seconds (user + system) and peak RSS, with the load average before and after.
+# Needs root-free tools only: cargo, hyperfine, scanelf (apt-get install hyperfine pax-utils),
+# tar, gzip, python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -60,27 +67,50 @@ layer_mb=$(du -m "$layout/blobs/sha256" | cut -f1)
 policy=$work/bench.toml
 printf 'name = "bench"\nstatic_only = false\nallow_setuid = true\nallow_world_writable = true\nmulticall_max_names = 1000000\n[[allow]]\npath = "/**"\n' > "$policy"
 
-echo "== timing ($entries entries, $((bytes / 1000000)) MB of file data, $elf ELF files; layer $layer_mb MB gzip)"
-hyperfine -N --warmup 1 --runs 3 --ignore-failure --export-json "$work/times.json" \
-  -n "scanelf -R (dir)" "scanelf -R -q $rootfs" \
-  -n "cning check (dir)" "$cning check --policy $policy $rootfs" \
-  -n "cning check (OCI layout)" "$cning check --policy $policy $layout" > "$work/hyperfine.txt"
+rounds=${ROUNDS:-5}
+tools=(
+  "scanelf -R (dir)|scanelf -R -q $rootfs"
+  "scanelf -R -i -n (dir)|scanelf -R -q -i -n $rootfs"
+  "cning check (dir)|$cning check --policy $policy $rootfs"
+  "cning check (OCI layout)|$cning check --policy $policy $layout"
+)
+args=()
+for round in $(seq "$rounds"); do
+  for t in "${tools[@]}"; do
+    args+=(-n "${t%%|*} #$round" "${t#*|}")
+  done
+done
+echo "== timing ($entries entries, $((bytes / 1000000)) MB of file data, $elf ELF files; layer $layer_mb MB gzip; $rounds interleaved rounds)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# One warm-up pass of every tool fills the page cache; then one run per command, in round order.
+hyperfine -N --runs 1 --ignore-failure "${args[@]:0:${#tools[@]}*3}" > /dev/null 2>&1
+hyperfine -N --runs 1 --ignore-failure --export-json "$work/times.json" "${args[@]}" > "$work/hyperfine.txt" 2>&1
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # cning exits 1 here (dangling links into /etc, which the copy lacks): only its peak RSS counts.
 peak() { { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null || true; } | tail -1; }
-rss_scanelf=$(peak scanelf -R -q "$rootfs")
-rss_dir=$(peak "$cning" check --policy "$policy" "$rootfs")
-rss_layout=$(peak "$cning" check --policy "$policy" "$layout")
+rss=()
+for t in "${tools[@]}"; do
+  read -r -a cmd <<< "${t#*|}"
+  rss+=("$(peak "${cmd[@]}")")
+done
 largest=$(find "$rootfs" -type f -printf '%s\n' | sort -n | tail -1)
 
-python3 - "$work/times.json" "$entries" "$bytes" "$rss_scanelf" "$rss_dir" "$rss_layout" <<'PY'
-import json, sys
+python3 - "$work/times.json" "$entries" "$bytes" "${rss[@]}" <<'PY'
+import json, re, statistics, sys
 times = json.load(open(sys.argv[1]))["results"]
 entries, data = int(sys.argv[2]), int(sys.argv[3])
-rss = sys.argv[4:7]
-print(f"{'tool':28} {'median s':>9} {'entries/s':>11} {'MB/s':>8} {'peak RSS MB':>12}")
-for r, m in zip(times, rss):
-    t = r["median"]
-    print(f"{r['command']:28} {t:9.2f} {entries / t:11.0f} {data / 1e6 / t:8.0f} {int(m) / 1024:12.0f}")
+rss = sys.argv[4:]
+by_tool = {}
+for r in times:
+    name = re.sub(r" #\d+$", "", r["command"])
+    by_tool.setdefault(name, []).append(r)
+print(f"{'tool':28} {'median s':>9} {'min s':>7} {'CPU s':>6} {'entries/s':>11} {'MB/s':>8} {'CPU cores':>10} {'peak RSS MB':>12}")
+for (name, runs), m in zip(by_tool.items(), rss):
+    t = statistics.median(r["median"] for r in runs)
+    cpu_s = statistics.median(r["user"] + r["system"] for r in runs)
+    cores = statistics.median((r["user"] + r["system"]) / r["median"] for r in runs)
+    low = min(r["median"] for r in runs)
+    print(f"{name:28} {t:9.2f} {low:7.2f} {cpu_s:6.2f} {entries / t:11.0f} {data / 1e6 / t:8.0f} {cores:10.2f} {int(m) / 1024:12.0f}")
 PY
-echo "largest file: $((largest / 1000000)) MB; cores: $(nproc)"
+echo "largest file: $((largest / 1000000)) MB; cores: $(nproc); load average before: $load_before, after: $load_after"

@@ -1,10 +1,17 @@
-//! What cning learns from a regular file's bytes, read once while the image is streamed:
-//! its sha256, whether it is ELF (and how it is linked), its `#!` line, and BusyBox/toybox
-//! signatures.
+//! What cning learns from a regular file's bytes: its sha256, whether it is ELF (and how it is
+//! linked), its `#!` line, and BusyBox/toybox signatures.
+//!
+//! Files in a directory are read by position ([`analyze_file`]): the first bytes of every file,
+//! then for ELF files only the headers and the ranges [`crate::regions`] picks, a window at a time;
+//! whole files are read only to hash them. Files in a layer stream ([`analyze`]) arrive once, in
+//! order, so they are held in memory (up to the inspection cap) and searched the same way.
 
 use crate::elf::{self, ElfInfo};
+use crate::positioned::{self, ReadAt, SizedFile};
+use crate::regions::{self, Regions};
 use crate::signatures::{self, Signature};
 use sha2::{Digest, Sha256};
+use std::fs::File;
 use std::io::{self, Read};
 
 /// Facts about one regular file.
@@ -32,13 +39,20 @@ pub struct Analysis {
     pub hash_executables: bool,
     /// Files larger than this are hashed in a stream but not held in memory nor inspected.
     pub max_inspect: u64,
+    /// Search every byte of ELF files for signatures, not only their loaded data.
+    pub whole_files: bool,
 }
 
 impl Default for Analysis {
     fn default() -> Analysis {
-        Analysis { hash_all: false, hash_executables: true, max_inspect: 512 << 20 }
+        Analysis { hash_all: false, hash_executables: true, max_inspect: 512 << 20, whole_files: false }
     }
 }
+
+/// The kernel reads at most 256 bytes of a `#!` line; this is plenty.
+const SCRIPT_HEAD: usize = 4096;
+/// Files are hashed in reads of this size.
+const HASH_BLOCK: usize = 1 << 20;
 
 /// Reads a regular file of `size` bytes and mode `mode` from `reader` and returns its facts.
 /// Memory is bounded by `max_inspect`: the whole file is held only when it is smaller.
@@ -64,7 +78,7 @@ pub fn analyze(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis)
         io::copy(&mut reader, &mut HashWriter { sha256: &mut hasher, sha1: sha1.as_mut() })?;
         content.sha256 = Some(hex(&hasher.finalize()));
         content.sha1 = sha1.map(|s| hex(&s.finalize()));
-        content.not_inspected = Some(format!("{size} bytes, over the {} byte inspection cap", analysis.max_inspect));
+        content.not_inspected = Some(over_cap(size, analysis));
         return Ok(content);
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 << 20));
@@ -83,13 +97,90 @@ pub fn analyze(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis)
         content.sha1 = Some(hex(&sha1::Sha1::digest(&bytes)));
     }
     if is_elf {
-        content.elf = Some(elf::inspect(&bytes).map_err(|e| e.to_string()));
-        content.signatures = signatures::scan(&bytes);
+        (content.elf, content.signatures) = inspect_elf(&bytes[..], analysis)?;
     } else if is_script {
-        let line = bytes[2..].split(|b| *b == b'\n').next().unwrap_or_default();
-        content.shebang = Some(String::from_utf8_lossy(line).trim().chars().take(256).collect());
+        content.shebang = Some(shebang(&bytes));
     }
     Ok(content)
+}
+
+/// The same facts as [`analyze`] for a file on disk of `size` bytes (as stat'ed), read by
+/// position: memory stays at a window or a hash block per file, whatever the file's size.
+pub fn analyze_file(file: &File, size: u64, mode: u32, analysis: &Analysis) -> io::Result<Content> {
+    let src = SizedFile { file, size };
+    // Most files are neither ELF nor scripts: a few bytes tell, and copying more from every
+    // file of an image would cost more than the search itself.
+    let mut head = [0u8; 4];
+    let got = positioned::read_up_to(&src, &mut head, 0)?;
+    let head = &head[..got];
+    let is_elf = elf::is_elf(head);
+    let is_script = head.starts_with(b"#!");
+    let mut content = Content::default();
+    if !(is_elf || is_script || mode & 0o111 != 0 || analysis.hash_all) {
+        return Ok(content);
+    }
+    if size > analysis.max_inspect || analysis.hash_all || analysis.hash_executables {
+        (content.sha256, content.sha1) = hash_at(&src, analysis.hash_all)?;
+    }
+    if size > analysis.max_inspect {
+        content.not_inspected = Some(over_cap(size, analysis));
+    } else if is_elf {
+        (content.elf, content.signatures) = inspect_elf(&src, analysis)?;
+    } else if is_script {
+        let mut line = [0u8; SCRIPT_HEAD];
+        let got = positioned::read_up_to(&src, &mut line, 0)?;
+        content.shebang = Some(shebang(&line[..got]));
+    }
+    Ok(content)
+}
+
+fn over_cap(size: u64, analysis: &Analysis) -> String {
+    format!("{size} bytes, over the {} byte inspection cap", analysis.max_inspect)
+}
+
+/// What [`inspect_elf`] learns: the ELF facts (or why they could not be parsed) and signatures.
+type ElfFacts = (Option<Result<ElfInfo, String>>, Vec<Signature>);
+
+/// Parses an ELF file and searches it for signatures. A file that does not parse is searched
+/// whole: its headers cannot say where its data is.
+fn inspect_elf(src: &(impl ReadAt + ?Sized), analysis: &Analysis) -> io::Result<ElfFacts> {
+    match elf::parse(src) {
+        Ok(parsed) => {
+            let regions = if analysis.whole_files { Regions::whole(src.len()) } else { regions::of_elf(&parsed, src.len()) };
+            Ok((Some(Ok(parsed.info)), signatures::scan_ranges(src, &regions.ranges)?))
+        }
+        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+            let signatures = signatures::scan_ranges(src, &Regions::whole(src.len()).ranges)?;
+            Ok((Some(Err(e.to_string())), signatures))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The interpreter line after `#!`, trimmed, at most 256 characters.
+fn shebang(bytes: &[u8]) -> String {
+    let line = bytes[2..].split(|b| *b == b'\n').next().unwrap_or_default();
+    String::from_utf8_lossy(line).trim().chars().take(256).collect()
+}
+
+/// sha256 of the whole source, and its sha1 when `sha1` is set.
+fn hash_at(src: &(impl ReadAt + ?Sized), sha1: bool) -> io::Result<(Option<String>, Option<String>)> {
+    let mut sha256 = Sha256::new();
+    let mut sha1 = sha1.then(sha1::Sha1::new);
+    let mut buf = vec![0u8; usize::try_from(src.len()).unwrap_or(usize::MAX).clamp(1, HASH_BLOCK)];
+    let mut at = 0;
+    while at < src.len() {
+        let got = positioned::read_up_to(src, &mut buf, at)?;
+        if got == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("file shrank to {at} bytes while it was read")));
+        }
+        sha256.update(&buf[..got]);
+        if let Some(s) = sha1.as_mut() {
+            s.update(&buf[..got]);
+        }
+        at += got as u64;
+    }
+    Ok((Some(hex(&sha256.finalize())), sha1.map(|s| hex(&s.finalize()))))
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {

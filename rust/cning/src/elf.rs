@@ -1,16 +1,37 @@
-//! ELF inspection with goblin: enough to tell a static binary from a dynamic one and to name the
-//! machine it is for.
+//! ELF inspection from positioned reads: enough to tell a static binary from a dynamic one, to
+//! name the machine it is for, and to say where its loaded bytes are, without reading the file.
 //!
 //! "Dynamic" means the kernel or the loader must bring in something else: a program interpreter
 //! (PT_INTERP) or needed libraries (DT_NEEDED). A static-pie binary, as Rust builds with musl or
 //! glibc `+crt-static`, has a PT_DYNAMIC segment for its own relocations but neither of those, and
 //! is static.
+//!
+//! Only the ELF header, the program and section header tables, PT_INTERP, PT_DYNAMIC and the
+//! dynamic strings it names are read, each under a size cap. goblin parses the structures; this
+//! module decides which bytes to hand it. Where a structure the loader relies on lies outside the
+//! file, the file is malformed (`invalid-elf`); where only the section headers (which the loader
+//! ignores) are odd, they are kept for [`crate::regions`] to judge.
 
-use goblin::elf::header;
-use goblin::elf::Elf;
+use crate::positioned::{self, malformed, ReadAt};
+use goblin::container::{Ctx, Endian};
+use goblin::elf::dynamic::Dynamic;
+use goblin::elf::program_header::{self, ProgramHeader};
+use goblin::elf::section_header::SectionHeader;
+use goblin::elf::{header, Elf};
+use std::io;
 
 /// The first bytes of every ELF file.
 pub const MAGIC: &[u8; 4] = b"\x7fELF";
+
+/// Program or section header tables larger than this are not read (65,535 64-bit program headers
+/// take 3.6 MB; section header tables this size only come from crafted files).
+const MAX_HEADER_TABLE: u64 = 16 << 20;
+/// The kernel refuses interpreter paths longer than PATH_MAX; this is far above it.
+const MAX_INTERP: u64 = 64 << 10;
+/// A dynamic section holds tens of entries; this allows thousands.
+const MAX_DYNAMIC: u64 = 1 << 20;
+/// Library names and sonames are read up to this many bytes.
+const MAX_NAME: u64 = 4096;
 
 /// What cning needs to know about one ELF file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,22 +69,148 @@ impl ElfInfo {
     }
 }
 
+/// An ELF file's facts and the header tables they came from.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub info: ElfInfo,
+    pub segments: Vec<ProgramHeader>,
+    /// Empty when the file has none, or a table too large to read.
+    pub sections: Vec<SectionHeader>,
+}
+
 /// True when `bytes` start with the ELF magic.
 pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
-/// Parses an ELF file. Errors say what is wrong with it (truncated, bad header, ...).
-pub fn inspect(bytes: &[u8]) -> Result<ElfInfo, goblin::error::Error> {
-    let elf = Elf::parse(bytes)?;
-    let pie = elf.dynamic.as_ref().is_some_and(|d| d.info.flags_1 & goblin::elf::dynamic::DF_1_PIE != 0);
-    Ok(ElfInfo {
-        machine: elf.header.e_machine,
-        interpreter: elf.interpreter.map(str::to_owned),
-        needed: elf.libraries.iter().map(|s| (*s).to_owned()).collect(),
-        shared_library: elf.header.e_type == header::ET_DYN && !pie,
-        soname: elf.soname.map(str::to_owned),
-    })
+/// Parses an ELF file held in memory. Errors say what is wrong with it (truncated, bad header, ...).
+pub fn inspect(bytes: &[u8]) -> io::Result<ElfInfo> {
+    parse(bytes).map(|p| p.info)
+}
+
+fn goblin_error(what: &str) -> impl Fn(goblin::error::Error) -> io::Error + '_ {
+    move |e| malformed(format!("{what}: {e}"))
+}
+
+/// Parses the ELF file in `src`, reading only its headers and the ranges they point to.
+/// `InvalidData` errors mean a malformed file; other kinds are I/O failures.
+pub fn parse(src: &(impl ReadAt + ?Sized)) -> io::Result<Parsed> {
+    let mut head = [0u8; 64];
+    let got = positioned::read_up_to(src, &mut head, 0)?;
+    let header = Elf::parse_header(&head[..got]).map_err(goblin_error("ELF header"))?;
+    let container = header.container().map_err(goblin_error("ELF header"))?;
+    let endian: Endian = header.endianness().map_err(goblin_error("ELF header"))?;
+    let ctx = Ctx::new(container, endian);
+
+    let segments = if header.e_phnum == 0 {
+        Vec::new() // relocatable objects have none
+    } else {
+        let table = u64::from(header.e_phnum) * ProgramHeader::size(ctx) as u64;
+        let bytes = positioned::read_range(src, header.e_phoff, table, MAX_HEADER_TABLE, "program header table")?;
+        ProgramHeader::parse(&bytes, 0, header.e_phnum as usize, ctx).map_err(goblin_error("program headers"))?
+    };
+
+    // The kernel honours the first PT_INTERP.
+    let interpreter = match segments.iter().find(|p| p.p_type == program_header::PT_INTERP) {
+        Some(p) => {
+            let path = positioned::read_range(src, p.p_offset, p.p_filesz, MAX_INTERP, "PT_INTERP")?;
+            Some(c_string(&path))
+        }
+        None => None,
+    };
+
+    let mut needed = Vec::new();
+    let mut soname = None;
+    let mut pie = false;
+    if let Some(index) = segments.iter().position(|p| p.p_type == program_header::PT_DYNAMIC) {
+        let dynamic = &segments[index];
+        let bytes = positioned::read_range(src, dynamic.p_offset, dynamic.p_filesz, MAX_DYNAMIC, "PT_DYNAMIC")?;
+        // goblin reads the dynamic section at its file offset; hand it the section alone, at 0.
+        let mut relocated = segments.clone();
+        relocated[index].p_offset = 0;
+        if let Some(parsed) = Dynamic::parse(&bytes, &relocated, ctx).map_err(goblin_error("dynamic section"))? {
+            let info = &parsed.info;
+            pie = info.flags_1 & goblin::elf::dynamic::DF_1_PIE != 0;
+            let strings = Strings { start: info.strtab as u64, size: info.strsz as u64 };
+            if info.needed_count > 0 || info.soname != 0 {
+                strings.check(src)?;
+            }
+            for entry in parsed.dyns.iter().filter(|d| d.d_tag == goblin::elf::dynamic::DT_NEEDED) {
+                needed.push(strings.get(src, entry.d_val)?);
+            }
+            if info.soname != 0 {
+                soname = Some(strings.get(src, info.soname as u64)?);
+            }
+        }
+    }
+
+    let sections = read_sections(src, header.e_shoff, header.e_shnum, ctx)?;
+    let info = ElfInfo {
+        machine: header.e_machine,
+        interpreter,
+        needed,
+        shared_library: header.e_type == header::ET_DYN && !pie,
+        soname,
+    };
+    Ok(Parsed { info, segments, sections })
+}
+
+/// The dynamic string table: where DT_STRTAB maps to in the file, and DT_STRSZ.
+struct Strings {
+    start: u64,
+    size: u64,
+}
+
+impl Strings {
+    fn check(&self, src: &(impl ReadAt + ?Sized)) -> io::Result<()> {
+        if self.start.checked_add(self.size).is_none_or(|end| end > src.len()) {
+            return Err(malformed(format!("dynamic string table ({} bytes at offset {:#x}) lies outside the file", self.size, self.start)));
+        }
+        Ok(())
+    }
+
+    /// The string at `offset`. A name that cannot be read is still a dependency: it is named by
+    /// its offset rather than dropped, so that a damaged table never makes a file look static.
+    fn get(&self, src: &(impl ReadAt + ?Sized), offset: u64) -> io::Result<String> {
+        if self.start == 0 || offset >= self.size {
+            return Ok(format!("(unreadable name at dynamic string offset {offset:#x})"));
+        }
+        let len = (self.size - offset).min(MAX_NAME);
+        let bytes = positioned::read_range(src, self.start + offset, len, MAX_NAME, "dynamic string")?;
+        Ok(c_string(&bytes))
+    }
+}
+
+/// Bytes up to the first NUL, as text (lossily: a path need not be UTF-8 to be loaded).
+fn c_string(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// The section header table. None at all (`e_shoff` 0) is fine; a table outside the file is
+/// malformed, as goblin has it; a table over the size cap is left unread (the file is then
+/// searched as if it had none).
+fn read_sections(src: &(impl ReadAt + ?Sized), shoff: u64, shnum: u16, ctx: Ctx) -> io::Result<Vec<SectionHeader>> {
+    if shoff == 0 {
+        return Ok(Vec::new());
+    }
+    let entry = SectionHeader::size(ctx) as u64;
+    let count = if shnum == 0 {
+        // More than 0xff00 sections: the count is in the first header's sh_size.
+        let first = positioned::read_range(src, shoff, entry, entry, "section header table")?;
+        SectionHeader::parse_from(&first, 0, 1, ctx).map_err(goblin_error("section headers"))?[0].sh_size
+    } else {
+        u64::from(shnum)
+    };
+    let table = count.saturating_mul(entry);
+    if table > MAX_HEADER_TABLE {
+        return Ok(Vec::new());
+    }
+    let bytes = positioned::read_range(src, shoff, table, MAX_HEADER_TABLE, "section header table")?;
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    SectionHeader::parse_from(&bytes, 0, count as usize, ctx).map_err(goblin_error("section headers"))
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //! - [`layers`]: applying layer tar streams (plain, gzip, zstd) with whiteouts, under size caps.
 //! - [`tree`]: the merged filesystem and symlink resolution inside it.
 //! - [`content`]: facts read from each file's bytes (sha256, ELF, `#!`, signatures).
-//! - [`elf`]: machine, interpreter, needed libraries, static or dynamic.
+//! - [`positioned`]: reads at an offset, from a file or from memory, under size caps.
+//! - [`elf`]: machine, interpreter, needed libraries, static or dynamic, from the headers only.
+//! - [`regions`]: which bytes of an ELF file the signature search reads, and when not to trust its headers.
 //! - [`signatures`]: BusyBox and toybox recognised by content.
 //! - [`policy`]: the policy file format.
 //! - [`rules`]: the checks, each with a stable rule id.
@@ -20,6 +22,8 @@ pub mod elf;
 pub mod inventory;
 pub mod layers;
 pub mod policy;
+pub mod positioned;
+pub mod regions;
 pub mod report;
 pub mod rules;
 pub mod signatures;

@@ -71,6 +71,10 @@ struct Input {
     /// Files larger than this are hashed but not inspected (reported as scan-limit).
     #[arg(long, value_name = "BYTES", default_value_t = Analysis::default().max_inspect)]
     max_inspect: u64,
+    /// Search every byte of ELF files for BusyBox and toybox signatures, not only their loaded
+    /// data (slower; for images where binaries with forged section headers are a concern).
+    #[arg(long)]
+    scan_whole_files: bool,
     /// Uncompressed bytes allowed in one layer.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_layer_bytes)]
     max_layer_bytes: u64,
@@ -80,7 +84,7 @@ struct Input {
 
 impl Input {
     fn options(&self, analysis: Analysis) -> Options {
-        let limits = Limits { max_layer_bytes: self.max_layer_bytes, analysis: Analysis { max_inspect: self.max_inspect, ..analysis }, ..Limits::default() };
+        let limits = Limits { max_layer_bytes: self.max_layer_bytes, analysis: Analysis { max_inspect: self.max_inspect, whole_files: self.scan_whole_files, ..analysis }, ..Limits::default() };
         Options { platform: self.platform.clone(), follow_external_blobs: self.follow_external_blobs, limits }
     }
 }

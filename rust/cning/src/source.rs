@@ -22,7 +22,8 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// JSON documents (index, manifests, configs) larger than this are refused.
 pub const MAX_JSON_BYTES: u64 = 8 << 20;
@@ -492,34 +493,18 @@ fn read_docker(archive: &TarIndex, input: &Path, opts: &Options) -> Result<Vec<I
 // Root filesystem directory
 
 fn read_dir(root: &Path, opts: &Options) -> Result<ImageFs> {
-    let mut walked = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("{}: cannot walk", root.display()))?;
-        if walked.len() as u64 >= opts.limits.max_entries {
-            bail!("{}: more than {} entries; capped", root.display(), opts.limits.max_entries);
-        }
-        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let path = format!("/{}", tree::display_bytes(rel.as_os_str().as_encoded_bytes()));
-        let meta = entry.metadata().with_context(|| format!("{}: cannot stat", entry.path().display()))?;
-        walked.push((path, entry.into_path(), meta));
+    let walk = Walk { root, opts, entries: AtomicU64::new(1), found: Mutex::new(Vec::new()), error: Mutex::new(None) };
+    rayon::scope(|scope| walk.dir(scope, root.to_path_buf()));
+    if let Some(e) = walk.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        return Err(e);
     }
-    // Reading and inspecting file contents is the expensive part: spread it over all cores.
-    let contents: Vec<Option<Result<Content>>> = walked
-        .par_iter()
-        .map(|(_, real, meta)| {
-            meta.is_file().then(|| {
-                let file = File::open(real).with_context(|| format!("{}: cannot open", real.display()))?;
-                content::analyze(file, meta.len(), meta.mode() & 0o7777, &opts.limits.analysis).with_context(|| format!("{}: cannot read", real.display()))
-            })
-        })
-        .collect();
-    let mut tree = Tree::new();
+    let mut walked = walk.found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    // Workers finish in any order; sorted, the tree and its inode ids are the same every run.
+    walked.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let mut entries = Vec::with_capacity(walked.len());
     let mut inodes: HashMap<(u64, u64), u64> = HashMap::new();
     let mut next_inode = 0;
-    for ((path, real, meta), content) in walked.into_iter().zip(contents) {
-        if path == "/" {
-            continue;
-        }
+    for Walked { path, meta, target, content } in walked {
         let ft = meta.file_type();
         use std::os::unix::fs::FileTypeExt;
         let kind = if ft.is_dir() {
@@ -537,21 +522,16 @@ fn read_dir(root: &Path, opts: &Options) -> Result<ImageFs> {
         } else {
             continue; // sockets
         };
-        let target = if kind == Kind::Symlink {
-            let t = std::fs::read_link(&real).with_context(|| format!("{}: cannot read link", real.display()))?;
-            Some(tree::display_bytes(t.as_os_str().as_encoded_bytes()))
-        } else {
-            None
-        };
         let inode = (kind == Kind::File).then(|| {
             *inodes.entry((meta.dev(), meta.ino())).or_insert_with(|| {
                 next_inode += 1;
                 next_inode
             })
         });
-        let content = content.transpose()?.map(Arc::new);
-        tree.insert(path, Entry { kind, mode: meta.mode() & 0o7777, uid: meta.uid().into(), gid: meta.gid().into(), size: meta.len(), target, content, inode });
+        let content = content.map(Arc::new);
+        entries.push((path, Entry { kind, mode: meta.mode() & 0o7777, uid: meta.uid().into(), gid: meta.gid().into(), size: meta.len(), target, content, inode }));
     }
+    let tree = Tree::from_sorted(entries);
     let entries = tree.len() as u64;
     Ok(ImageFs {
         label: opts.platform.as_ref().map_or_else(|| "rootfs".to_string(), |p| p.to_string()),
@@ -560,6 +540,95 @@ fn read_dir(root: &Path, opts: &Options) -> Result<ImageFs> {
         findings: Vec::new(),
         entries,
     })
+}
+
+/// One entry of a directory walk, with its content facts when it is a regular file.
+struct Walked {
+    path: String,
+    meta: std::fs::Metadata,
+    /// A symlink's target.
+    target: Option<String>,
+    content: Option<Content>,
+}
+
+/// A directory walk spread over the thread pool: each directory is a task that lists and stats
+/// its entries, inspects its files in parallel and spawns a task per subdirectory. Spawned
+/// tasks do not nest on the stack, so a deep tree cannot overflow it.
+struct Walk<'a> {
+    root: &'a Path,
+    opts: &'a Options,
+    /// Entries found so far, the root included, against `max_entries`.
+    entries: AtomicU64,
+    found: Mutex<Vec<Walked>>,
+    /// The first error; once set, no new directory is read.
+    error: Mutex<Option<anyhow::Error>>,
+}
+
+impl<'a> Walk<'a> {
+    fn dir<'s>(&'s self, scope: &rayon::Scope<'s>, dir: PathBuf)
+    where
+        'a: 's,
+    {
+        if self.error.lock().map_or(true, |e| e.is_some()) {
+            return;
+        }
+        match self.read(&dir) {
+            Ok(subdirs) => {
+                for sub in subdirs {
+                    scope.spawn(move |scope| self.dir(scope, sub));
+                }
+            }
+            Err(e) => {
+                let mut first = self.error.lock().unwrap_or_else(PoisonError::into_inner);
+                first.get_or_insert(e);
+            }
+        }
+    }
+
+    /// Lists, stats and inspects the entries of `dir`; returns its subdirectories.
+    fn read(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        let cannot_walk = || format!("{}: cannot walk {}", self.root.display(), dir.display());
+        let mut listed = std::fs::read_dir(dir).with_context(cannot_walk)?.collect::<io::Result<Vec<_>>>().with_context(cannot_walk)?;
+        let max = self.opts.limits.max_entries;
+        if self.entries.fetch_add(listed.len() as u64, Ordering::Relaxed) + listed.len() as u64 > max {
+            bail!("{}: more than {max} entries; capped", self.root.display());
+        }
+        listed.sort_by_cached_key(std::fs::DirEntry::file_name);
+        let walked = listed
+            .into_par_iter()
+            .map(|entry| {
+                let real = entry.path();
+                let meta = entry.metadata().with_context(|| format!("{}: cannot stat", real.display()))?;
+                let content = if meta.is_file() {
+                    let file = File::open(&real).with_context(|| format!("{}: cannot open", real.display()))?;
+                    let facts = content::analyze_file(&file, meta.len(), meta.mode() & 0o7777, &self.opts.limits.analysis)
+                        .with_context(|| format!("{}: cannot read", real.display()))?;
+                    Some(facts)
+                } else {
+                    None
+                };
+                let target = if meta.file_type().is_symlink() {
+                    let t = std::fs::read_link(&real).with_context(|| format!("{}: cannot read link", real.display()))?;
+                    Some(tree::display_bytes(t.as_os_str().as_encoded_bytes()))
+                } else {
+                    None
+                };
+                let rel = real.strip_prefix(self.root).unwrap_or(&real);
+                let path = format!("/{}", tree::display_bytes(rel.as_os_str().as_encoded_bytes()));
+                Ok((real, Walked { path, meta, target, content }))
+            })
+            .collect::<Result<Vec<(PathBuf, Walked)>>>()?;
+        let mut subdirs = Vec::new();
+        let mut found = Vec::with_capacity(walked.len());
+        for (real, w) in walked {
+            if w.meta.is_dir() {
+                subdirs.push(real);
+            }
+            found.push(w);
+        }
+        self.found.lock().unwrap_or_else(PoisonError::into_inner).extend(found);
+        Ok(subdirs)
+    }
 }
 
 #[cfg(test)]

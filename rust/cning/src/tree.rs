@@ -114,6 +114,24 @@ impl Tree {
         self.entries.iter()
     }
 
+    /// A tree of `entries` sorted by path, as a directory walk yields them: built in one pass
+    /// rather than by [`Tree::insert`]'s per-entry checks. Parents the walk did not list are
+    /// still created, as [`Tree::insert`] creates them.
+    pub fn from_sorted(entries: impl IntoIterator<Item = (String, Entry)>) -> Tree {
+        let mut tree = Tree::new();
+        let root = tree.entries.remove("/");
+        let mut built: BTreeMap<String, Entry> = entries.into_iter().collect();
+        built.entry("/".into()).or_insert_with(|| root.unwrap_or_else(|| Entry::dir(0o755)));
+        let orphans: Vec<String> = built.keys().filter(|p| parent_of(p).is_some_and(|parent| built.get(parent).is_none_or(|e| e.kind != Kind::Dir))).cloned().collect();
+        tree.entries = built;
+        for path in orphans {
+            if let Some(entry) = tree.entries.remove(&path) {
+                tree.insert(path, entry);
+            }
+        }
+        tree
+    }
+
     /// Inserts (or replaces) an entry, creating missing parent directories as 0755 root-owned,
     /// as tar extraction does. A directory replacing a directory keeps what is below it.
     pub fn insert(&mut self, path: String, entry: Entry) {
@@ -354,5 +372,27 @@ mod tests {
         assert_eq!(normalize_entry_name(b"../../etc/shadow"), Err(UnsafeName::DotDot));
         assert_eq!(normalize_entry_name(b"./"), Err(UnsafeName::Empty));
         assert_eq!(normalize_entry_name(b"bin/\xffname").unwrap().0, "/bin/\\xffname");
+    }
+
+    #[test]
+    fn a_sorted_walk_builds_the_same_tree_as_inserts() {
+        let file = |size| Entry { kind: Kind::File, mode: 0o644, uid: 0, gid: 0, size, target: None, content: None, inode: None };
+        // "/orphan/x" has no listed parent; "/f/y" sits below a file.
+        let walk = vec![
+            ("/a".to_string(), Entry::dir(0o700)),
+            ("/a/b".to_string(), file(1)),
+            ("/f".to_string(), file(2)),
+            ("/f/y".to_string(), file(3)),
+            ("/orphan/x".to_string(), file(4)),
+        ];
+        let mut inserted = Tree::new();
+        for (p, e) in walk.clone() {
+            inserted.insert(p, e);
+        }
+        let built = Tree::from_sorted(walk);
+        let shape = |t: &Tree| t.iter().map(|(p, e)| (p.clone(), e.kind, e.mode, e.size)).collect::<Vec<_>>();
+        assert_eq!(shape(&built), shape(&inserted));
+        assert_eq!(built.get("/orphan").map(|e| e.kind), Some(Kind::Dir));
+        assert_eq!(built.get("/a").map(|e| e.mode), Some(0o700));
     }
 }

@@ -329,3 +329,170 @@ fn inventories_list_every_file_with_digest_and_linkage() {
     let link = cdx["components"].as_array().unwrap().iter().find(|c| c["name"] == "/bin/sh").expect("symlink listed");
     assert!(link["properties"].as_array().unwrap().iter().any(|p| p["name"] == "cning:symlink-target" && p["value"] == "busybox"));
 }
+
+/// Little-endian ELF64 fields of a copy of a real binary, for crafting hostile variants.
+struct Elf64(Vec<u8>);
+
+impl Elf64 {
+    fn new(bytes: Vec<u8>) -> Elf64 {
+        assert_eq!(&bytes[..6], b"\x7fELF\x02\x01", "fixture must be ELF64 little-endian");
+        Elf64(bytes)
+    }
+    fn u16(&self, at: usize) -> u16 {
+        u16::from_le_bytes(self.0[at..at + 2].try_into().unwrap())
+    }
+    fn u32(&self, at: usize) -> u32 {
+        u32::from_le_bytes(self.0[at..at + 4].try_into().unwrap())
+    }
+    fn u64(&self, at: usize) -> u64 {
+        u64::from_le_bytes(self.0[at..at + 8].try_into().unwrap())
+    }
+    fn put_u16(&mut self, at: usize, v: u16) {
+        self.0[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    }
+    fn put_u32(&mut self, at: usize, v: u32) {
+        self.0[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    fn put_u64(&mut self, at: usize, v: u64) {
+        self.0[at..at + 8].copy_from_slice(&v.to_le_bytes());
+    }
+    /// File offsets of the section headers.
+    fn sections(&self) -> Vec<usize> {
+        let (shoff, shnum) = (self.u64(0x28) as usize, self.u16(0x3c) as usize);
+        (0..shnum).map(|i| shoff + i * 64).collect()
+    }
+    fn section_name_at(&self, header: usize) -> usize {
+        let strtab = self.sections()[self.u16(0x3e) as usize];
+        self.u64(strtab + 24) as usize + self.u32(header) as usize
+    }
+    fn section(&self, name: &str) -> usize {
+        let wanted = format!("{name}\0");
+        *self.sections().iter().find(|h| self.0[self.section_name_at(**h)..].starts_with(wanted.as_bytes())).unwrap_or_else(|| panic!("no {name} section"))
+    }
+    /// File offsets of the program headers.
+    fn segments(&self) -> Vec<usize> {
+        let (phoff, phnum) = (self.u64(0x20) as usize, self.u16(0x38) as usize);
+        (0..phnum).map(|i| phoff + i * 56).collect()
+    }
+}
+
+const SHF_EXECINSTR: u64 = 4;
+const PF_X: u32 = 1;
+
+/// BusyBox variants whose section headers are missing, damaged or lying. cning reads only the
+/// loaded data that consistent section headers do not call code; each of these must still be
+/// caught, in a directory and in a layer, because then the headers are not trusted.
+#[test]
+fn busybox_with_missing_or_lying_section_headers_is_still_caught() {
+    let original = std::fs::read(debian::binary("busybox-static", "busybox")).unwrap();
+    let mut variants: Vec<(&str, Vec<u8>)> = Vec::new();
+
+    let mut e = Elf64::new(original.clone());
+    e.put_u64(0x28, 0);
+    e.put_u16(0x3c, 0);
+    e.put_u16(0x3e, 0);
+    variants.push(("no-section-headers", e.0));
+
+    let mut e = Elf64::new(original.clone());
+    e.put_u64(0x28, 0);
+    variants.push(("section-offset-zeroed", e.0));
+
+    let mut e = Elf64::new(original.clone());
+    let text = e.section(".text");
+    let into_code = e.u64(text + 24) + 0x1000;
+    e.put_u64(0x28, into_code);
+    variants.push(("section-headers-point-into-code", e.0));
+
+    let mut e = Elf64::new(original.clone());
+    let rodata = e.section(".rodata");
+    e.put_u64(rodata + 8, e.u64(rodata + 8) | SHF_EXECINSTR);
+    variants.push(("rodata-flagged-as-code", e.0));
+
+    let mut e = Elf64::new(original.clone());
+    let name = e.section_name_at(e.section(".rodata"));
+    e.0[name..name + 8].copy_from_slice(b".text\0\0\0");
+    variants.push(("rodata-named-text", e.0));
+
+    let mut e = Elf64::new(original.clone());
+    let rodata = e.section(".rodata");
+    e.put_u32(rodata + 4, 8); // SHT_NOBITS: "holds no file bytes"
+    variants.push(("rodata-claims-no-bytes", e.0));
+
+    let mut e = Elf64::new(original.clone());
+    let text = e.section(".text");
+    let rodata = e.section(".rodata");
+    let (addr, offset) = (e.u64(text + 16), e.u64(text + 24));
+    e.put_u64(rodata + 16, addr + 64);
+    e.put_u64(rodata + 24, offset + 64);
+    variants.push(("rodata-header-moved-over-code", e.0));
+
+    let mut e = Elf64::new(original.clone());
+    e.put_u16(0x3c, 0xfff0);
+    variants.push(("section-table-past-the-end", e.0));
+
+    let dir = tempfile::tempdir().unwrap();
+    let pol = policy(dir.path(), &["/opt/**"]);
+    let root = dir.path().join("rootfs");
+    let mut items = Vec::new();
+    for (name, bytes) in &variants {
+        let path = root.join("opt").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let paths: Vec<String> = variants.iter().map(|(name, _)| format!("opt/{name}")).collect();
+    for ((_, bytes), path) in variants.iter().zip(&paths) {
+        items.push(Item::File { path, mode: 0o755, data: bytes });
+    }
+    let layout = dir.path().join("layout");
+    oci::image("amd64", &[oci::layer(&items)]).write_layout(&layout);
+
+    for input in [&root, &layout] {
+        let (code, report) = check_json(&pol, input, &[]);
+        assert_eq!(code, 1, "{}", input.display());
+        for (name, _) in &variants {
+            let path = format!("/opt/{name}");
+            let ev = evidence(&report, "busybox", &path);
+            assert!(ev.contains("applet table of") && ev.contains("banner"), "{}: {path} not caught: {report:#}", input.display());
+        }
+        // A section table outside the file is malformed, as it was when goblin parsed whole files.
+        assert!(has(&report, "invalid-elf", "/opt/section-table-past-the-end"), "{report:#}");
+        assert_eq!(rules(&report).iter().filter(|(r, _)| r == "invalid-elf").count(), 1, "{report:#}");
+    }
+}
+
+/// The one evasion the default search leaves open, documented by a test: read-only data moved
+/// into an executable segment with its section flagged as code, so that the headers agree. The
+/// default search skips it as code; `--scan-whole-files` reads every byte and catches it.
+#[test]
+fn busybox_with_data_forged_as_code_needs_scan_whole_files() {
+    let mut e = Elf64::new(std::fs::read(debian::binary("busybox-static", "busybox")).unwrap());
+    let rodata = e.section(".rodata");
+    let (start, end) = (e.u64(rodata + 24), e.u64(rodata + 24) + e.u64(rodata + 32));
+    for segment in e.segments() {
+        let (offset, size) = (e.u64(segment + 8), e.u64(segment + 32));
+        if e.u32(segment) == 1 && offset <= start && end <= offset + size {
+            e.put_u32(segment + 4, e.u32(segment + 4) | PF_X);
+        }
+    }
+    for section in e.sections() {
+        let (offset, size) = (e.u64(section + 24), e.u64(section + 32));
+        let inside = e.u32(section + 4) != 8 && e.u64(section + 8) & 2 != 0 && size > 0;
+        if inside && offset >= start && offset < start + 0x60000 && e.u64(section + 8) & 1 == 0 {
+            e.put_u64(section + 8, e.u64(section + 8) | SHF_EXECINSTR);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy_bytes(&e.0, &root.join("opt/forged"));
+    let pol = policy(dir.path(), &["/opt/**"]);
+    let (_, report) = check_json(&pol, &root, &[]);
+    assert!(!has(&report, "busybox", "/opt/forged"), "the default search reads this after all; update regions.rs docs: {report:#}");
+    let (code, report) = check_json(&pol, &root, &["--scan-whole-files"]);
+    assert_eq!(code, 1);
+    assert!(evidence(&report, "busybox", "/opt/forged").contains("applet table of"), "{report:#}");
+}
+
+fn copy_bytes(bytes: &[u8], to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::write(to, bytes).unwrap();
+}
