@@ -83,6 +83,10 @@ impl Accounts {
         self.groups.iter().find(|g| g.gid == gid)
     }
 
+    pub fn group_by_name(&self, name: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+
     pub fn user_name(&self, uid: u32) -> Option<&str> {
         self.user_by_uid(uid).map(|u| u.name.as_str())
     }
@@ -161,6 +165,7 @@ mod tests {
         assert_eq!(a.user_name(4242), None);
         assert_eq!(a.user_by_name("daemon").map(|u| u.gid), Some(1));
         assert_eq!(a.group_name(4), Some("adm"));
+        assert_eq!(a.group_by_name("wheel").map(|g| g.gid), Some(10));
         assert_eq!(a.groups.len(), 4, "the line with a non-numeric gid is skipped");
     }
 

@@ -10,7 +10,7 @@
 use crate::accounts::{Accounts, Credentials};
 use crate::cmdline::{civil_date, Cluster};
 use crate::compress::{Codec, ZstdWriter};
-use crate::messages::{error_chain, io_reason};
+use crate::messages::{error_chain, io_message};
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -294,7 +294,7 @@ fn create(o: &Options, run: &mut Run) -> Result<()> {
     let sink = builder.into_inner().with_context(|| archive_name(o).to_string_lossy().into_owned())?;
     sink.finish().with_context(|| archive_name(o).to_string_lossy().into_owned())?;
     if let Some(t) = temp {
-        t.persist(Path::new(name)).map_err(|e| anyhow!("{}: Cannot rename: {}", Path::new(name).display(), io_reason(&e.error)))?;
+        t.persist(Path::new(name)).map_err(|e| anyhow!("{}: Cannot rename: {}", Path::new(name).display(), io_message(&e.error)))?;
     }
     Ok(())
 }
@@ -349,7 +349,7 @@ impl Walker {
         let meta = match fs::symlink_metadata(source) {
             Ok(m) => m,
             Err(e) => {
-                run.error(format_args!("{}: Cannot stat: {}", String::from_utf8_lossy(&name), io_reason(&e)));
+                run.error(format_args!("{}: Cannot stat: {}", String::from_utf8_lossy(&name), io_message(&e)));
                 return Ok(());
             }
         };
@@ -366,7 +366,7 @@ impl Walker {
             let mut children: Vec<OsString> = match fs::read_dir(source) {
                 Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.file_name())).collect(),
                 Err(e) => {
-                    run.error(format_args!("{}: Cannot open: {}", String::from_utf8_lossy(&name), io_reason(&e)));
+                    run.error(format_args!("{}: Cannot open: {}", String::from_utf8_lossy(&name), io_message(&e)));
                     return Ok(());
                 }
             };
@@ -382,7 +382,7 @@ impl Walker {
             let target = match fs::read_link(source) {
                 Ok(t) => t,
                 Err(e) => {
-                    run.error(format_args!("{}: Cannot readlink: {}", String::from_utf8_lossy(&name), io_reason(&e)));
+                    run.error(format_args!("{}: Cannot readlink: {}", String::from_utf8_lossy(&name), io_message(&e)));
                     return Ok(());
                 }
             };
@@ -402,7 +402,7 @@ impl Walker {
             match File::open(source) {
                 Ok(f) => b.append_data(&mut header, OsStr::from_bytes(&name), BufReader::with_capacity(256 * 1024, f)),
                 Err(e) => {
-                    run.error(format_args!("{}: Cannot open: {}", String::from_utf8_lossy(&name), io_reason(&e)));
+                    run.error(format_args!("{}: Cannot open: {}", String::from_utf8_lossy(&name), io_message(&e)));
                     Ok(())
                 }
             }
@@ -452,8 +452,8 @@ fn read_archive(o: &Options, run: &mut Run) -> Result<()> {
     for entry in entries {
         let mut entry = match entry {
             Ok(e) => e,
-            Err(e) if !seen_any => bail!("{shown}: This does not look like a tar archive ({})", io_reason(&e)),
-            Err(e) => bail!("{shown}: Unexpected EOF in archive ({})", io_reason(&e)),
+            Err(e) if !seen_any => bail!("{shown}: This does not look like a tar archive ({})", io_message(&e)),
+            Err(e) => bail!("{shown}: Unexpected EOF in archive ({})", io_message(&e)),
         };
         seen_any = true;
         let path = entry.path_bytes().into_owned();
@@ -702,7 +702,7 @@ impl Extractor {
                 f.set_permissions(fs::Permissions::from_mode(dir.mode & 0o7777))
             });
             if let Err(e) = result {
-                run.error(format_args!("{}: Cannot change mode, owner or time: {}", dir.path.display(), io_reason(&e)));
+                run.error(format_args!("{}: Cannot change mode, owner or time: {}", dir.path.display(), io_message(&e)));
             }
         }
     }

@@ -5,6 +5,8 @@
 //! `NAME: FAILED`, then the same warnings and exit status as GNU. Verdict lines escape names the
 //! same way, as current GNU coreutils does (9.10; 9.1 printed them raw).
 
+use crate::messages::io_message;
+use libcleanstart::digest::digest_hex;
 use sha2::Digest;
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -104,45 +106,10 @@ fn open(name: &OsStr) -> io::Result<Box<dyn Read>> {
     }
 }
 
-/// Hex digest of everything `reader` yields, read in 64 KiB blocks.
-fn digest<D: Digest>(mut reader: impl Read) -> io::Result<String> {
-    let mut hasher = D::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
-}
-
-/// The text of an I/O error as coreutils prints it ("No such file or directory"), without the
-/// "(os error 2)" suffix Rust adds.
-fn reason(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
-
 fn print<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
     let mut ok = true;
     for name in &opts.files {
-        match open(name).and_then(digest::<D>) {
+        match open(name).and_then(digest_hex::<D>) {
             Ok(sum) => {
                 let (escaped, name) = escape(name.as_bytes());
                 let line = [
@@ -158,7 +125,7 @@ fn print<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
                 }
             }
             Err(e) => {
-                eprintln!("{util}: {}: {}", name.to_string_lossy(), reason(&e));
+                eprintln!("{util}: {}: {}", name.to_string_lossy(), io_message(&e));
                 ok = false;
             }
         }
@@ -228,7 +195,7 @@ fn check<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
         let reader = match open(list) {
             Ok(r) => BufReader::new(r),
             Err(e) => {
-                eprintln!("{util}: {list_name}: {}", reason(&e));
+                eprintln!("{util}: {list_name}: {}", io_message(&e));
                 all_ok = false;
                 continue;
             }
@@ -238,7 +205,7 @@ fn check<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
             let line = match line {
                 Ok(l) => l,
                 Err(e) => {
-                    eprintln!("{util}: {list_name}: {}", reason(&e));
+                    eprintln!("{util}: {list_name}: {}", io_message(&e));
                     all_ok = false;
                     break;
                 }
@@ -255,7 +222,7 @@ fn check<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
             let shown = String::from_utf8_lossy(&name).into_owned();
             let (escaped, listed) = escape(&name);
             let listed = format!("{}{}", if escaped { "\\" } else { "" }, String::from_utf8_lossy(&listed));
-            let verdict = match open(OsStr::from_bytes(&name)).and_then(digest::<D>) {
+            let verdict = match open(OsStr::from_bytes(&name)).and_then(digest_hex::<D>) {
                 Ok(got) if got == want => None,
                 Ok(_) => {
                     mismatched += 1;
@@ -263,7 +230,7 @@ fn check<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
                 }
                 Err(e) => {
                     if !opts.status {
-                        eprintln!("{util}: {shown}: {}", reason(&e));
+                        eprintln!("{util}: {shown}: {}", io_message(&e));
                     }
                     unreadable += 1;
                     Some("FAILED open or read")
@@ -314,11 +281,11 @@ mod tests {
     #[test]
     fn known_digests() {
         assert_eq!(
-            digest::<sha2::Sha256>(&b""[..]).unwrap(),
+            digest_hex::<sha2::Sha256>(&b""[..]).unwrap(),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
         assert_eq!(
-            digest::<sha2::Sha256>(&b"abc"[..]).unwrap(),
+            digest_hex::<sha2::Sha256>(&b"abc"[..]).unwrap(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
@@ -337,7 +304,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let odd = dir.path().join("back\\slash");
         std::fs::write(&odd, b"x").unwrap();
-        let sum = digest::<sha2::Sha256>(&b"x"[..]).unwrap();
+        let sum = digest_hex::<sha2::Sha256>(&b"x"[..]).unwrap();
         let list = dir.path().join("sums");
         let (_, escaped) = escape(odd.as_os_str().as_bytes());
         std::fs::write(&list, [b"\\", sum.as_bytes(), b"  ", &escaped, b"\n"].concat()).unwrap();

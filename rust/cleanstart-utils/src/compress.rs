@@ -70,7 +70,7 @@ impl std::fmt::Display for GunzipError {
             GunzipError::UnexpectedEof => f.write_str("unexpected end of file"),
             GunzipError::Crc => f.write_str("invalid compressed data--crc error"),
             GunzipError::Corrupt => f.write_str("invalid compressed data--format violated"),
-            GunzipError::Io(e) => f.write_str(&crate::messages::io_reason(e)),
+            GunzipError::Io(e) => f.write_str(&crate::messages::io_message(e)),
         }
     }
 }

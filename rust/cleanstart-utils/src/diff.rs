@@ -2,6 +2,7 @@
 //! and the five output formats (normal, unified, context, ed, side by side) but keeps its own
 //! `main` private. Exit status as GNU diff: 0 same, 1 different, 2 trouble.
 
+use crate::messages::io_message;
 use diffutilslib::params::{parse_params, Format, Params};
 use std::ffi::{OsStr, OsString};
 use std::io::{self, Read, Write};
@@ -99,15 +100,6 @@ fn read_input(path: &OsString) -> Option<Vec<u8>> {
             eprintln!("diff: {}: {}", path.to_string_lossy(), io_message(&e));
             None
         }
-    }
-}
-
-/// The C library's wording ("No such file or directory"), without Rust's " (os error 2)".
-fn io_message(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(end) => text[..end].to_string(),
-        None => text,
     }
 }
 

@@ -6,7 +6,7 @@
 //! selected, 1 none, 2 an error (unless `-q` already found a line).
 
 use crate::cmdline::Cluster;
-use crate::messages::io_reason;
+use crate::messages::io_message;
 use crate::pattern::{Extent, Matcher, Syntax};
 use std::ffi::OsString;
 use std::fs::File;
@@ -56,7 +56,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
         } else {
             std::fs::read(name)
         }
-        .map_err(|e| format!("{name}: {}", io_reason(&e)))?;
+        .map_err(|e| format!("{name}: {}", io_message(&e)))?;
         o.pattern_given = true;
         let text = String::from_utf8_lossy(&data);
         let text = text.strip_suffix('\n').unwrap_or(&text);
@@ -273,7 +273,7 @@ impl<W: Write> Search<'_, W> {
         let meta = match meta {
             Ok(m) => m,
             Err(e) => {
-                self.complain(format_args!("{}: {}", path.display(), io_reason(&e)));
+                self.complain(format_args!("{}: {}", path.display(), io_message(&e)));
                 return;
             }
         };
@@ -288,7 +288,7 @@ impl<W: Write> Search<'_, W> {
             let mut children: Vec<PathBuf> = match std::fs::read_dir(path) {
                 Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
                 Err(e) => {
-                    self.complain(format_args!("{}: {}", path.display(), io_reason(&e)));
+                    self.complain(format_args!("{}: {}", path.display(), io_message(&e)));
                     return;
                 }
             };
@@ -307,7 +307,7 @@ impl<W: Write> Search<'_, W> {
         }
         match File::open(path) {
             Ok(f) => self.file(&path.to_string_lossy(), f),
-            Err(e) => self.complain(format_args!("{}: {}", path.display(), io_reason(&e))),
+            Err(e) => self.complain(format_args!("{}: {}", path.display(), io_message(&e))),
         }
     }
 
@@ -331,7 +331,7 @@ impl<W: Write> Search<'_, W> {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => {
                         buf.truncate(start);
-                        self.complain(format_args!("{name}: {}", io_reason(&e)));
+                        self.complain(format_args!("{name}: {}", io_message(&e)));
                         return;
                     }
                 }

@@ -7,7 +7,7 @@
 
 use crate::cmdline::Cluster;
 use crate::compress::{self, Trailer};
-use crate::messages::io_reason;
+use crate::messages::io_message;
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, BufReader, IsTerminal, Write};
@@ -205,7 +205,7 @@ fn transcode(o: &Options, shown: &str, mut input: impl io::BufRead, output: &mut
                     return match io::copy(&mut input, output) {
                         Ok(_) => OK,
                         Err(e) => {
-                            eprintln!("gzip: {shown}: {}", io_reason(&e));
+                            eprintln!("gzip: {shown}: {}", io_message(&e));
                             ERROR
                         }
                     };
@@ -228,7 +228,7 @@ fn transcode(o: &Options, shown: &str, mut input: impl io::BufRead, output: &mut
         match result {
             Ok(()) => OK,
             Err(e) => {
-                eprintln!("gzip: {shown}: {}", io_reason(&e));
+                eprintln!("gzip: {shown}: {}", io_message(&e));
                 ERROR
             }
         }
@@ -269,7 +269,7 @@ fn treat_file(o: &Options, path: &Path) -> u8 {
                 path = with;
             }
             Err(e) => {
-                eprintln!("gzip: {}: {}", with.display(), io_reason(&e));
+                eprintln!("gzip: {}: {}", with.display(), io_message(&e));
                 return ERROR;
             }
         }
@@ -278,7 +278,7 @@ fn treat_file(o: &Options, path: &Path) -> u8 {
     let meta = match meta {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("gzip: {shown}: {}", io_reason(&e));
+            eprintln!("gzip: {shown}: {}", io_message(&e));
             return ERROR;
         }
     };
@@ -307,7 +307,7 @@ fn treat_file(o: &Options, path: &Path) -> u8 {
     let input = match File::open(&path) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("gzip: {shown}: {}", io_reason(&e));
+            eprintln!("gzip: {shown}: {}", io_message(&e));
             return ERROR;
         }
     };
@@ -331,7 +331,7 @@ fn treat_file(o: &Options, path: &Path) -> u8 {
     let mut temp = match tempfile::Builder::new().prefix(".gzip-").tempfile_in(&dir) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("gzip: {}: {}", target.display(), io_reason(&e));
+            eprintln!("gzip: {}: {}", target.display(), io_message(&e));
             return ERROR;
         }
     };
@@ -341,16 +341,16 @@ fn treat_file(o: &Options, path: &Path) -> u8 {
         return ERROR; // the temporary file is removed when dropped
     }
     if let Err(e) = writer.flush() {
-        eprintln!("gzip: {}: {}", target.display(), io_reason(&e));
+        eprintln!("gzip: {}: {}", target.display(), io_message(&e));
         return ERROR;
     }
     drop(writer);
     if let Err(e) = copy_attributes(temp.as_file(), &meta) {
-        eprintln!("gzip: {}: {}", target.display(), io_reason(&e));
+        eprintln!("gzip: {}: {}", target.display(), io_message(&e));
         return ERROR;
     }
     if let Err(e) = temp.persist(&target) {
-        eprintln!("gzip: {}: {}", target.display(), io_reason(&e.error));
+        eprintln!("gzip: {}: {}", target.display(), io_message(&e.error));
         return ERROR;
     }
     if o.verbose {
@@ -358,7 +358,7 @@ fn treat_file(o: &Options, path: &Path) -> u8 {
     }
     if !o.keep {
         if let Err(e) = fs::remove_file(&path) {
-            eprintln!("gzip: {shown}: {}", io_reason(&e));
+            eprintln!("gzip: {shown}: {}", io_message(&e));
             return ERROR;
         }
     }

@@ -10,15 +10,16 @@
 //! - [`identity`]: `id` and `whoami`.
 //! - [`compress`]: gzip and zstd streams shared by `gzip` and `tar`.
 //! - [`gzip`]: `gzip`, `gunzip` and `zcat`.
-//! - [`archive`]: `tar`.
-//! - [`pattern`]: POSIX basic and extended regular expressions for the `regex` crate.
-//! - [`grep`]: `grep`.
+//! - [`archive`]: the `tar` utility.
+//! - [`pattern`]: POSIX basic and extended (and GNU emacs) regular expressions for the `regex`
+//!   crate, used by `grep` and `find`.
+//! - [`grep`]: the `grep` utility.
 //! - [`procs`]: processes from `/proc`.
-//! - [`ps`]: `ps`.
+//! - [`ps`]: the `ps` utility.
 //! - [`messages`]: error texts as GNU tools print them.
 //! - [`cmdline`]: short-option clusters and UTC dates for the hand-written utilities.
 //! - [`find`]: `find` (expression parser, walk, tests, `-printf`, `-exec`).
-//! - [`xargs`]: `xargs`.
+//! - [`xargs`]: the `xargs` utility.
 #![forbid(unsafe_code)]
 
 pub mod checksum;

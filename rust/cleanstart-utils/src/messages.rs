@@ -4,19 +4,13 @@ use std::io;
 
 /// The text of an I/O error as GNU tools print it ("No such file or directory"), without the
 /// " (os error 2)" suffix Rust adds.
-pub fn io_reason(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
+pub use libcleanstart::io_message::io_message;
 
 /// `anyhow` errors print their whole chain; those holding an I/O error keep GNU's wording.
 pub fn error_chain(e: &anyhow::Error) -> String {
     e.chain()
         .map(|cause| match cause.downcast_ref::<io::Error>() {
-            Some(io) => io_reason(io),
+            Some(io) => io_message(io),
             None => cause.to_string(),
         })
         .collect::<Vec<_>>()
@@ -28,7 +22,7 @@ mod tests {
     #[test]
     fn drops_the_os_error_suffix() {
         let e = std::fs::File::open("/nonexistent/x").unwrap_err();
-        assert_eq!(super::io_reason(&e), "No such file or directory");
+        assert_eq!(super::io_message(&e), "No such file or directory");
         let chained = anyhow::Error::new(e).context("/nonexistent/x");
         assert_eq!(super::error_chain(&chained), "/nonexistent/x: No such file or directory");
     }

@@ -1,5 +1,5 @@
-//! POSIX regular expressions (basic and extended, with GNU's extensions) translated to the
-//! `regex` crate's syntax, and grep's matcher built from them.
+//! POSIX regular expressions (basic and extended, with GNU's extensions) and GNU's emacs syntax,
+//! translated to the `regex` crate's syntax: grep's matcher and find's `-regex`.
 //!
 //! The translation keeps POSIX meaning where the two syntaxes differ: in a BRE `+ ? | { } ( )`
 //! are literal and `\+ \? \| \{ \} \( \)` are operators; `*` at the start of an expression (or
@@ -7,36 +7,122 @@
 //! a backslash inside a bracket expression is literal, and `[` `&&` `--` `~~` there (set
 //! operations for the regex crate) are escaped. GNU's `\< \> \b \B \w \W \s \S` are kept;
 //! back-references have no equivalent in the regex crate and are refused with a clear error.
+//!
+//! Characters outside ASCII are written as `\xHH` (or `\x{H...}`), so that a byte pattern read
+//! as Latin-1 ([`whole_match`]) compiles to a bytes regex matching those very bytes.
 
 use regex::bytes::{Regex, RegexBuilder};
 
-/// The pattern syntaxes grep offers.
+/// The pattern syntaxes: grep's three, and the dialects find's `-regextype` selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
-    /// `-G`, POSIX basic regular expressions (the default).
+    /// POSIX basic regular expressions: `grep -G` (the default), `-regextype posix-basic`.
     Basic,
-    /// `-E`, POSIX extended regular expressions.
+    /// POSIX extended regular expressions as `grep -E` reads them: an operator with nothing to
+    /// act on (`*a`, `a|+`), a `)` without `(` and a `{` that starts no interval are literal.
     Extended,
-    /// `-F`, fixed strings.
+    /// POSIX extended regular expressions as `-regextype posix-extended` reads them: those
+    /// out-of-place operators are errors.
+    PosixExtended,
+    /// GNU's emacs syntax, find's default: `\( \) \|` groups, `+ ?` operators, no intervals.
+    Emacs,
+    /// `grep -F`, fixed strings.
     Fixed,
+}
+
+/// How a syntax writes intervals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intervals {
+    None,
+    /// `\{m,n\}`
+    Backslashed,
+    /// `{m,n}`
+    Plain,
+}
+
+impl Syntax {
+    /// The syntax `find -regextype NAME` selects (GNU's names and aliases).
+    pub fn by_regextype_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "emacs" | "findutils-default" => Syntax::Emacs,
+            "posix-basic" | "posix-minimal-basic" | "grep" | "sed" | "ed" => Syntax::Basic,
+            "posix-extended" | "egrep" | "posix-egrep" | "awk" | "posix-awk" | "gnu-awk" => Syntax::PosixExtended,
+            _ => return None,
+        })
+    }
+
+    /// Groups and alternation are `\( \) \|` (else `( ) |`).
+    fn backslash_groups(self) -> bool {
+        matches!(self, Syntax::Basic | Syntax::Emacs)
+    }
+
+    fn intervals(self) -> Intervals {
+        match self {
+            Syntax::Basic => Intervals::Backslashed,
+            Syntax::Extended | Syntax::PosixExtended => Intervals::Plain,
+            Syntax::Emacs | Syntax::Fixed => Intervals::None,
+        }
+    }
+
+    /// `+` and `?` are operators unescaped (else only `\+` and `\?` are, a GNU extension).
+    fn plain_plus_question(self) -> bool {
+        !matches!(self, Syntax::Basic)
+    }
+
+    /// `^`, `$` and `*` are operators only where POSIX basic syntax makes them so.
+    fn context_anchors(self) -> bool {
+        matches!(self, Syntax::Basic | Syntax::Emacs)
+    }
+
+    /// Operators out of place are literal (else errors).
+    fn stray_operators_literal(self) -> bool {
+        !matches!(self, Syntax::PosixExtended)
+    }
 }
 
 /// Translates one pattern to the regex crate's syntax.
 pub fn translate(pattern: &str, syntax: Syntax) -> Result<String, String> {
+    translate_chars(pattern.chars().collect(), syntax)
+}
+
+fn translate_chars(chars: Vec<char>, syntax: Syntax) -> Result<String, String> {
     match syntax {
-        Syntax::Fixed => Ok(regex::escape(pattern)),
-        Syntax::Basic | Syntax::Extended => Translator { chars: pattern.chars().collect(), at: 0, ere: syntax == Syntax::Extended }.run(),
+        Syntax::Fixed => Ok(regex::escape(&chars.into_iter().collect::<String>())),
+        _ => Translator { chars, at: 0, syntax }.run(),
+    }
+}
+
+/// find's `-regex`: `pattern` (bytes, not necessarily UTF-8) compiled to match a whole path,
+/// byte by byte, `.` included newlines.
+pub fn whole_match(pattern: &[u8], syntax: Syntax, ignore_case: bool) -> Result<Regex, String> {
+    // Each byte becomes the character of the same number, which the translation writes back as
+    // `\xHH`: a byte in a bytes regex without Unicode.
+    let translated = translate_chars(pattern.iter().map(|&b| char::from(b)).collect(), syntax)?;
+    RegexBuilder::new(&format!(r"\A(?:{translated})\z"))
+        .unicode(false)
+        .dot_matches_new_line(true)
+        .case_insensitive(ignore_case)
+        .build()
+        .map_err(|e| error_text(&e))
+}
+
+/// The last line of a regex crate error: what is wrong, without the pattern drawn above it.
+fn error_text(e: &regex::Error) -> String {
+    match e {
+        regex::Error::Syntax(text) => text.lines().last().unwrap_or("invalid regular expression").trim().to_string(),
+        other => other.to_string(),
     }
 }
 
 struct Translator {
     chars: Vec<char>,
     at: usize,
-    ere: bool,
+    syntax: Syntax,
 }
 
 impl Translator {
     fn run(mut self) -> Result<String, String> {
+        let syntax = self.syntax;
         let mut out = String::new();
         // True where a `*` would have nothing to repeat: start, after a group opening,
         // an alternation or a leading `^`.
@@ -53,66 +139,64 @@ impl Translator {
                         return Err("trailing backslash (\\)".into());
                     };
                     self.at += 1;
-                    match (next, self.ere) {
-                        ('(', false) => {
+                    match next {
+                        '(' if syntax.backslash_groups() => {
                             depth += 1;
                             out.push('(');
                             at_start = true;
                         }
-                        (')', false) => {
-                            if depth == 0 {
-                                return Err("Unmatched ) or \\)".into());
-                            }
-                            depth -= 1;
-                            out.push(')');
-                        }
-                        ('|', false) => {
+                        ')' if syntax.backslash_groups() => close_group(&mut out, &mut depth)?,
+                        '|' if syntax.backslash_groups() => {
                             out.push('|');
                             at_start = true;
                         }
-                        ('{', false) => out.push_str(&self.interval("\\}")?),
-                        ('+', false) | ('?', false) => {
+                        '{' if syntax.intervals() == Intervals::Backslashed => out.push_str(&self.interval("\\}")?),
+                        '+' | '?' if !syntax.plain_plus_question() => {
                             if was_start {
                                 out.push('\\');
                             }
                             out.push(next);
                         }
-                        ('1'..='9', _) => return Err("back-references (\\1 to \\9) are not supported".into()),
-                        ('<', _) => out.push_str(r"\b{start}"),
-                        ('>', _) => out.push_str(r"\b{end}"),
-                        ('b' | 'B' | 'w' | 'W' | 's' | 'S', _) => {
+                        '1'..='9' => return Err("back-references (\\1 to \\9) are not supported".into()),
+                        '<' => out.push_str(r"\b{start}"),
+                        '>' => out.push_str(r"\b{end}"),
+                        'b' | 'B' | 'w' | 'W' | 's' | 'S' => {
                             out.push('\\');
                             out.push(next);
                         }
-                        ('`', _) => out.push_str(r"\A"),
-                        ('\'', _) => out.push_str(r"\z"),
-                        (other, _) => push_literal(&mut out, other),
+                        '`' => out.push_str(r"\A"),
+                        '\'' => out.push_str(r"\z"),
+                        other => push_literal(&mut out, other),
                     }
                 }
                 '[' => out.push_str(&self.bracket()?),
-                '*' if was_start => out.push_str(r"\*"),
-                '*' => out.push('*'),
-                '.' => out.push('.'),
-                '^' if was_start || self.ere => {
-                    out.push('^');
-                    at_start = true;
-                }
-                '$' if self.ere || self.at_end_of_expression() => out.push('$'),
-                '(' if self.ere => {
+                '(' if !syntax.backslash_groups() => {
                     depth += 1;
                     out.push('(');
                     at_start = true;
                 }
-                ')' if self.ere && depth > 0 => {
-                    depth -= 1;
-                    out.push(')');
+                ')' if !syntax.backslash_groups() && (depth > 0 || !syntax.stray_operators_literal()) => {
+                    close_group(&mut out, &mut depth)?
                 }
-                '|' if self.ere => {
+                '|' if !syntax.backslash_groups() => {
                     out.push('|');
                     at_start = true;
                 }
-                '+' | '?' if self.ere && !was_start => out.push(c),
-                '{' if self.ere && !was_start && self.valid_interval_ahead() => out.push_str(&self.interval("}")?),
+                '*' => repetition(&mut out, c, was_start, syntax)?,
+                '+' | '?' if syntax.plain_plus_question() => repetition(&mut out, c, was_start, syntax)?,
+                '{' if syntax.intervals() == Intervals::Plain => {
+                    if was_start || (syntax.stray_operators_literal() && !self.valid_interval_ahead()) {
+                        repetition(&mut out, c, true, syntax)?
+                    } else {
+                        out.push_str(&self.interval("}")?)
+                    }
+                }
+                '.' => out.push('.'),
+                '^' if was_start || !syntax.context_anchors() => {
+                    out.push('^');
+                    at_start = true;
+                }
+                '$' if !syntax.context_anchors() || self.at_end_of_expression() => out.push('$'),
                 other => push_literal(&mut out, other),
             }
         }
@@ -150,6 +234,9 @@ impl Translator {
         let end = rest.find(close).ok_or("Unmatched \\{")?;
         let body = &rest[..end];
         self.at += body.chars().count() + close.chars().count();
+        if body.is_empty() {
+            return Err("Invalid content of \\{\\}".into());
+        }
         let (lo, hi) = match body.split_once(',') {
             Some((lo, hi)) => (lo, Some(hi)),
             None => (body, None),
@@ -203,11 +290,13 @@ impl Translator {
                             out.push_str(&format!("[:{name}:]"));
                         }
                         // Collating symbols and equivalence classes of one character are that character.
-                        _ if name.chars().count() == 1 => push_class_literal(&mut out, name.chars().next().unwrap_or(' ')),
+                        _ if name.chars().count() == 1 => push_class_literal(&mut out, name.chars().next().unwrap_or(' '), first),
                         _ => return Err("Invalid collation character".into()),
                     }
                 }
-                other => push_class_literal(&mut out, other),
+                // A range: `-` between two items (a `-` first or last is itself).
+                '-' if !first && self.chars.get(self.at).is_some_and(|&n| n != ']') => out.push('-'),
+                other => push_class_literal(&mut out, other, first),
             }
             first = false;
         }
@@ -216,12 +305,35 @@ impl Translator {
     }
 }
 
+/// `)` or `\)` closing a group.
+fn close_group(out: &mut String, depth: &mut usize) -> Result<(), String> {
+    if *depth == 0 {
+        return Err("Unmatched ) or \\)".into());
+    }
+    *depth -= 1;
+    out.push(')');
+    Ok(())
+}
+
+/// `*`, `+`, `?` or `{`: an operator, unless it has nothing to act on; then it is literal or,
+/// where the syntax says so, an error.
+fn repetition(out: &mut String, c: char, nothing_before: bool, syntax: Syntax) -> Result<(), String> {
+    if !nothing_before {
+        out.push(c);
+    } else if syntax.context_anchors() || syntax.stray_operators_literal() {
+        push_literal(out, c);
+    } else {
+        return Err("Invalid preceding regular expression".into());
+    }
+    Ok(())
+}
+
 /// A character matched literally outside brackets.
 fn push_literal(out: &mut String, c: char) {
     if regex_syntax_is_meta(c) {
         out.push('\\');
     }
-    out.push(c);
+    push_char(out, c);
 }
 
 fn regex_syntax_is_meta(c: char) -> bool {
@@ -229,15 +341,26 @@ fn regex_syntax_is_meta(c: char) -> bool {
 }
 
 /// A character inside brackets: the regex crate gives `\ [ & - ~` meanings POSIX does not
-/// (escapes, nested classes, set operations), so they are escaped; `-` stays a range operator
-/// between two characters, which is what POSIX means too.
-fn push_class_literal(out: &mut String, c: char) {
+/// (escapes, nested classes, set operations), so they are escaped; a literal `-` stays bare
+/// only first in the brackets, where it cannot be read as a range or a set difference.
+fn push_class_literal(out: &mut String, c: char, first: bool) {
     match c {
-        '\\' | '[' | '&' | '~' | '^' => {
+        '-' if first => out.push('-'),
+        '\\' | '[' | '&' | '~' | '^' | '-' => {
             out.push('\\');
             out.push(c);
         }
-        _ => out.push(c),
+        _ => push_char(out, c),
+    }
+}
+
+/// An ASCII character as itself, any other by number: `\xHH` up to U+00FF means that byte in a
+/// bytes regex without Unicode (see [`whole_match`]) and that character in one with Unicode.
+fn push_char(out: &mut String, c: char) {
+    match u32::from(c) {
+        0..=0x7f => out.push(c),
+        n @ 0x80..=0xff => out.push_str(&format!(r"\x{n:02x}")),
+        n => out.push_str(&format!(r"\x{{{n:x}}}")),
     }
 }
 
@@ -279,10 +402,7 @@ impl Matcher {
                 .multi_line(multi_line)
                 .size_limit(64 << 20)
                 .build()
-                .map_err(|e| match e {
-                    regex::Error::Syntax(text) => text.lines().last().unwrap_or("invalid regular expression").trim().to_string(),
-                    other => other.to_string(),
-                })
+                .map_err(|e| error_text(&e))
         };
         Ok(Matcher { line: build(false)?, buffer: build(true)?, empty_set })
     }
@@ -383,5 +503,50 @@ mod tests {
         assert!(!line.line.is_match(b"ab"));
         let none = Matcher::new(&[], Syntax::Basic, false, Extent::Anywhere).unwrap();
         assert!(none.empty_set && !none.line.is_match(b"anything"));
+    }
+
+    // find's `-regex`: the whole path must match, byte by byte.
+
+    fn is(syntax: Syntax, re: &str, path: &str) -> bool {
+        whole_match(re.as_bytes(), syntax, false).unwrap().is_match(path.as_bytes())
+    }
+
+    #[test]
+    fn emacs_default() {
+        assert!(is(Syntax::Emacs, r".*\.rs", "./src/main.rs"));
+        assert!(!is(Syntax::Emacs, r"\.rs", "./src/main.rs"), "the whole path must match");
+        assert!(is(Syntax::Emacs, r".*/\(a\|b\)", "./x/b"));
+        assert!(is(Syntax::Emacs, r".*/(a|b)", "./x/(a|b)"), "bare parentheses and bars are literal");
+        assert!(is(Syntax::Emacs, r".*/a+", "./aaa"));
+        assert!(is(Syntax::Emacs, r".*/a{2}", "./a{2}"), "no intervals in emacs syntax");
+        assert!(is(Syntax::Emacs, r"*a", "*a"), "a leading star is literal");
+    }
+
+    #[test]
+    fn posix_basic_and_extended() {
+        assert!(is(Syntax::Basic, r".*/a\{2\}", "./aa"));
+        assert!(is(Syntax::Basic, r"\./a/b\{0,1\}", "./a/b"));
+        assert!(is(Syntax::PosixExtended, r"x{1,2}", "xx"));
+        assert!(is(Syntax::Basic, r".*/a+", "./a+"));
+        assert!(is(Syntax::Basic, r".*/a\+", "./aaa"));
+        assert!(is(Syntax::Basic, r"a^b$c", "a^b$c"), "anchors in the middle are literal");
+        assert!(is(Syntax::PosixExtended, r".*/(a|b){2}\.txt", "./ab.txt"));
+        assert!(is(Syntax::PosixExtended, r"[[:digit:]]+", "123"));
+        assert!(is(Syntax::PosixExtended, r"[\]+", r"\\"), "a backslash in brackets is literal");
+        assert!(is(Syntax::PosixExtended, r"[]a]+", "]a"));
+        assert!(is(Syntax::PosixExtended, r"[a-c&&]+", "b&"));
+        assert!(!is(Syntax::PosixExtended, r"[^a-c]", "b"));
+    }
+
+    #[test]
+    fn bytes_case_and_errors() {
+        let re = whole_match(b".*\xff", Syntax::PosixExtended, false).unwrap();
+        assert!(re.is_match(b"./a\xff"));
+        assert!(whole_match(b".*/ABC", Syntax::Emacs, true).unwrap().is_match(b"./abc"));
+        assert!(whole_match(b"(", Syntax::PosixExtended, false).is_err());
+        assert!(whole_match(b"[a", Syntax::PosixExtended, false).is_err());
+        assert!(whole_match(br"\(a\)\1", Syntax::Basic, false).is_err());
+        assert!(Syntax::by_regextype_name("posix-extended").is_some());
+        assert!(Syntax::by_regextype_name("perl").is_none());
     }
 }

@@ -169,7 +169,7 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
     let (processes, system) = match (procs::all(proc_root), System::read(proc_root)) {
         (Ok(p), Ok(s)) => (p, s),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("ps: /proc: {}", crate::messages::io_reason(&e));
+            eprintln!("ps: /proc: {}", crate::messages::io_message(&e));
             return ExitCode::FAILURE;
         }
     };

@@ -1,12 +1,17 @@
-//! SHA-256 digests of file contents, written as 64 lower-case hex digits (the form `sha256sum`,
-//! OCI descriptors and the runtime policy use).
+//! Digests of file contents, written as lower-case hex: SHA-256 as `sha256sum`, OCI descriptors
+//! and the runtime policy write it, and any other [`Digest`] for the `*sum` utilities.
 
 use sha2::{Digest, Sha256};
 use std::io::{self, Read};
 
 /// The SHA-256 of everything `reader` yields, as lower-case hex.
-pub fn sha256_hex(mut reader: impl Read) -> io::Result<String> {
-    let mut hasher = Sha256::new();
+pub fn sha256_hex(reader: impl Read) -> io::Result<String> {
+    digest_hex::<Sha256>(reader)
+}
+
+/// The digest `D` of everything `reader` yields, read in 64 KiB blocks, as lower-case hex.
+pub fn digest_hex<D: Digest>(mut reader: impl Read) -> io::Result<String> {
+    let mut hasher = D::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match reader.read(&mut buf) {
@@ -16,7 +21,17 @@ pub fn sha256_hex(mut reader: impl Read) -> io::Result<String> {
             Err(e) => return Err(e),
         }
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// Whether `text` is a SHA-256 digest written as 64 lower-case hex digits.

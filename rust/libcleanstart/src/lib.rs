@@ -12,7 +12,8 @@
 //! - [`process_tree`]: the descendants of a process, from `/proc`.
 //! - [`runtime_policy`]: the runtime policy file of production images (what the init starts, as
 //!   whom, which executables it trusts) and its parser.
-//! - [`digest`]: SHA-256 of file contents, as the policy writes them.
+//! - [`digest`]: digests of file contents in hex (SHA-256 as the policy writes them; the `*sum`
+//!   utilities' digests).
 //! - [`io_message`]: I/O errors without Rust's "(os error N)" suffix.
 //! - [`mounts`]: `/proc/self/mountinfo`, and which mounts are writable.
 #![forbid(unsafe_code)]

@@ -3,7 +3,7 @@
 
 use super::matchers::base_name;
 use super::printf::dir_name;
-use crate::messages::io_reason;
+use crate::messages::io_message;
 use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -109,7 +109,7 @@ impl Runner {
             // Like GNU, whose child reports the failed exec: a false test for `;`, and for
             // `+` (through flush) a failed batch.
             Err(e) => {
-                eprintln!("find: {}: {}", super::quote(&argv[0].to_string_lossy()), io_reason(&e));
+                eprintln!("find: {}: {}", super::quote(&argv[0].to_string_lossy()), io_message(&e));
                 None
             }
         }

@@ -6,10 +6,10 @@ use super::exec::{ExecKind, ExecSpec};
 use super::fnmatch::Pattern;
 use super::matchers::{nanos, parse_types, Number, Perm, Size, TimeField, TimeWindow, DAY};
 use super::printf::Format;
-use super::regextype::{RegexType, EMACS};
 use super::walk::{Follow, WalkOptions};
 use super::quote;
 use crate::accounts::Accounts;
+use crate::pattern::{whole_match, Syntax};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -124,7 +124,7 @@ pub fn parse(args: &[OsString], env: &Environment) -> Result<Program, String> {
         walk: WalkOptions { follow, ..Default::default() },
         has_action: false,
         seen_test: None,
-        regex_type: EMACS,
+        regex_type: Syntax::Emacs,
         day_origin: env.now - DAY as i128 * 1_000_000_000,
         env,
         accounts: None,
@@ -173,7 +173,7 @@ struct Parser<'a> {
     has_action: bool,
     /// The first test seen, for GNU's warning about options placed after tests.
     seen_test: Option<String>,
-    regex_type: RegexType,
+    regex_type: Syntax,
     day_origin: i128,
     env: &'a Environment<'a>,
     accounts: Option<Accounts>,
@@ -338,7 +338,7 @@ impl<'a> Parser<'a> {
         } else {
             std::fs::metadata(path)
         };
-        meta.map_err(|e| format!("{}: {}", quote(&path.to_string_lossy()), crate::messages::io_reason(&e)))
+        meta.map_err(|e| format!("{}: {}", quote(&path.to_string_lossy()), crate::messages::io_message(&e)))
     }
 
     fn time(&mut self, name: &str, field: TimeField, unit: i64) -> Result<Expr, String> {
@@ -434,7 +434,7 @@ impl<'a> Parser<'a> {
             }
             "-regextype" => {
                 let arg = self.text_argument(&name)?;
-                self.regex_type = RegexType::by_name(arg).ok_or_else(|| {
+                self.regex_type = Syntax::by_regextype_name(arg).ok_or_else(|| {
                     format!(
                         "Unknown regular expression type '{arg}'; valid types are 'findutils-default', 'emacs', \
                          'posix-basic', 'posix-extended' (and their aliases 'ed', 'sed', 'grep', 'egrep', 'awk', ...)."
@@ -465,9 +465,7 @@ impl<'a> Parser<'a> {
             }
             "-regex" | "-iregex" => {
                 let pattern = self.argument(&name)?;
-                let regex = self
-                    .regex_type
-                    .compile(pattern.as_bytes(), name == "-iregex")
+                let regex = whole_match(pattern.as_bytes(), self.regex_type, name == "-iregex")
                     .map_err(|e| format!("Invalid regular expression '{}': {e}", pattern.to_string_lossy()))?;
                 test(Test::Regex(regex))
             }
@@ -501,7 +499,7 @@ impl<'a> Parser<'a> {
             }
             "-group" => {
                 let arg = self.text_argument(&name)?;
-                let gid = match self.accounts().groups.iter().find(|g| g.name == arg) {
+                let gid = match self.accounts().group_by_name(arg) {
                     Some(group) => group.gid,
                     None => arg.parse().map_err(|_| format!("{} is not the name of an existing group", quote(arg)))?,
                 };

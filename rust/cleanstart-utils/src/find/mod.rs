@@ -2,7 +2,7 @@
 //!
 //! - [`expr`]: the command line and the expression tree.
 //! - [`walk`]: the directory walk.
-//! - [`matchers`], [`fnmatch`], [`regextype`], [`access`]: the tests.
+//! - [`matchers`], [`fnmatch`], [`access`]: the tests (`-regex` is [`crate::pattern`]).
 //! - [`printf`]: `-printf` and `-ls`; [`exec`]: `-exec` and friends.
 //!
 //! Errors are reported as GNU does (`find: 'x': No such file or directory`) and the walk goes on;
@@ -14,11 +14,10 @@ pub mod expr;
 pub mod fnmatch;
 pub mod matchers;
 pub mod printf;
-pub mod regextype;
 pub mod walk;
 
 use crate::accounts::Accounts;
-use crate::messages::io_reason;
+use crate::messages::io_message;
 use exec::Runner;
 use expr::{Action, Environment, Expr, Test};
 use matchers::{base_name, type_letter};
@@ -60,7 +59,7 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
         match File::create(path) {
             Ok(file) => outputs.push(Box::new(BufWriter::new(file))),
             Err(e) => {
-                eprintln!("find: {}: {}", quote(&path.to_string_lossy()), io_reason(&e));
+                eprintln!("find: {}: {}", quote(&path.to_string_lossy()), io_message(&e));
                 return ExitCode::from(1);
             }
         }
@@ -85,7 +84,7 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
     }
     if let Some(e) = eval.write_error {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("find: write error: {}", io_reason(&e));
+            eprintln!("find: write error: {}", io_message(&e));
         }
         return ExitCode::from(1);
     }
@@ -120,7 +119,7 @@ impl Visitor for Run<'_> {
         let _ = self.eval.flush_outputs();
         self.eval.failed = true;
         match error {
-            WalkError::Io { path, error } => eprintln!("find: {}: {}", quote(&path.to_string_lossy()), io_reason(&error)),
+            WalkError::Io { path, error } => eprintln!("find: {}: {}", quote(&path.to_string_lossy()), io_message(&error)),
             WalkError::Loop { path, ancestor } => eprintln!(
                 "find: File system loop detected; {} is part of the same file system loop as {}.",
                 quote(&path.to_string_lossy()),
@@ -247,7 +246,7 @@ impl Evaluator {
             Ok(()) => true,
             Err(e) => {
                 let _ = self.flush_outputs();
-                eprintln!("find: cannot delete {}: {}", quote(&entry.path.to_string_lossy()), io_reason(&e));
+                eprintln!("find: cannot delete {}: {}", quote(&entry.path.to_string_lossy()), io_message(&e));
                 self.failed = true;
                 false
             }

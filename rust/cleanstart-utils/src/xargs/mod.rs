@@ -11,7 +11,7 @@ pub mod input;
 
 use crate::find::exec::replace_all;
 use crate::find::quote;
-use crate::messages::io_reason;
+use crate::messages::io_message;
 use input::{InputError, Item, Reader, Split};
 use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, Write};
@@ -363,7 +363,7 @@ impl Pool {
         let name = name.to_string_lossy();
         let (status, stop) = match outcome {
             Outcome::NotStarted(e) => {
-                eprintln!("xargs: {name}: {}", io_reason(&e));
+                eprintln!("xargs: {name}: {}", io_message(&e));
                 (if e.kind() == io::ErrorKind::NotFound { 127 } else { 126 }, true)
             }
             Outcome::Done(status) => match (status.code(), status.signal()) {
@@ -392,7 +392,7 @@ fn run(o: &Options) -> u8 {
         Some(path) if path.as_bytes() != b"-" => match std::fs::File::open(path) {
             Ok(file) => Box::new(BufReader::new(file)),
             Err(e) => {
-                eprintln!("xargs: Cannot open input file {}: {}", quote(&path.to_string_lossy()), io_reason(&e));
+                eprintln!("xargs: Cannot open input file {}: {}", quote(&path.to_string_lossy()), io_message(&e));
                 return 1;
             }
         },
@@ -427,7 +427,7 @@ fn run(o: &Options) -> u8 {
                 break;
             }
             Err(InputError::Io(e)) => {
-                error = Some(format!("read error: {}", io_reason(&e)));
+                error = Some(format!("read error: {}", io_message(&e)));
                 break;
             }
         };
