@@ -44,23 +44,11 @@ impl Accounts {
 
     /// Parses the texts of `/etc/passwd` and `/etc/group`.
     pub fn parse(passwd: &str, group: &str) -> Self {
-        let users = passwd
-            .lines()
-            .filter_map(|line| {
-                let f: Vec<&str> = line.split(':').collect();
-                if f.len() < 4 || f[0].is_empty() || f[0].starts_with(['#', '+', '-']) {
-                    return None;
-                }
-                Some(User { name: f[0].to_string(), uid: f[2].parse().ok()?, gid: f[3].parse().ok()? })
-            })
+        let users = entries(passwd, 4)
+            .filter_map(|f| Some(User { name: f[0].to_string(), uid: f[2].parse().ok()?, gid: f[3].parse().ok()? }))
             .collect();
-        let groups = group
-            .lines()
-            .filter_map(|line| {
-                let f: Vec<&str> = line.split(':').collect();
-                if f.len() < 3 || f[0].is_empty() || f[0].starts_with(['#', '+', '-']) {
-                    return None;
-                }
+        let groups = entries(group, 3)
+            .filter_map(|f| {
                 let members = f
                     .get(3)
                     .map(|m| m.split(',').map(str::trim).filter(|m| !m.is_empty()).map(String::from).collect())
@@ -106,6 +94,14 @@ impl Accounts {
         }
         out
     }
+}
+
+/// The colon-separated fields of each line of `text` that is an entry with at least `min_fields`
+/// fields: comments, NIS `+`/`-` lines and lines without a name are not.
+fn entries(text: &str, min_fields: usize) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .map(|line| line.split(':').collect::<Vec<_>>())
+        .filter(move |f| f.len() >= min_fields && !f[0].is_empty() && !f[0].starts_with(['#', '+', '-']))
 }
 
 /// The credentials of the running process, from `/proc/self/status` (no system call needed).

@@ -8,7 +8,7 @@
 //! Exit status as GNU: 0, or 2 after any error (non-fatal ones let the run go on first).
 
 use crate::accounts::{Accounts, Credentials};
-use crate::cmdline::{civil_date, Cluster};
+use crate::cmdline::{civil_date, print_version, usage_error, Cluster, LongOption};
 use crate::compress::{Codec, ZstdWriter};
 use crate::messages::{error_chain, io_message};
 use anyhow::{anyhow, bail, Context, Result};
@@ -89,16 +89,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
             o.operands.push(arg);
             continue;
         }
-        if let Some(long) = s.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(OsString::from(v))),
-                None => (long, None),
-            };
-            let arg_value = |args: &mut std::vec::IntoIter<OsString>| match inline.clone() {
-                Some(v) => Ok(v),
-                None => args.next().ok_or_else(|| format!("option '--{name}' requires an argument")),
-            };
-            match name {
+        if let Some(long) = LongOption::parse(&s) {
+            let arg_value = |args: &mut std::vec::IntoIter<OsString>| long.value_os(args);
+            match long.name {
                 "" => only_operands = true,
                 "create" => set_mode(&mut o, Mode::Create)?,
                 "extract" | "get" => set_mode(&mut o, Mode::Extract)?,
@@ -136,7 +129,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                     return Ok(None);
                 }
                 "version" => {
-                    println!("tar (CleanStart utils) {}", env!("CARGO_PKG_VERSION"));
+                    print_version("tar");
                     return Ok(None);
                 }
                 _ => return Err(format!("unrecognized option '{s}'")),
@@ -171,10 +164,7 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
     let o = match parse(args.collect()) {
         Ok(Some(o)) => o,
         Ok(None) => return ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("tar: {msg}\nTry 'tar --help' for more information.");
-            return ExitCode::from(2);
-        }
+        Err(msg) => return usage_error("tar", &msg, 2),
     };
     let mut run = Run::default();
     let result = match o.mode {

@@ -5,6 +5,7 @@
 //! `NAME: FAILED`, then the same warnings and exit status as GNU. Verdict lines escape names the
 //! same way, as current GNU coreutils does (9.10; 9.1 printed them raw).
 
+use crate::cmdline::{print_version, usage_error};
 use crate::messages::io_message;
 use libcleanstart::digest::digest_hex;
 use sha2::Digest;
@@ -30,10 +31,7 @@ pub fn main<D: Digest>(util: &str, args: impl Iterator<Item = OsString>) -> Exit
     let opts = match parse(util, args) {
         Ok(Some(opts)) => opts,
         Ok(None) => return ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("{util}: {msg}\nTry '{util} --help' for more information.");
-            return ExitCode::FAILURE;
-        }
+        Err(msg) => return usage_error(util, &msg, 1),
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -83,7 +81,7 @@ fn parse(util: &str, args: impl Iterator<Item = OsString>) -> Result<Option<Opti
                 return Ok(None);
             }
             b"--version" => {
-                println!("{util} (CleanStart utils) {}", env!("CARGO_PKG_VERSION"));
+                print_version(util);
                 return Ok(None);
             }
             _ => return Err(format!("unrecognized option '{}'", arg.to_string_lossy())),

@@ -1,7 +1,51 @@
 //! Command-line pieces the hand-written utilities share: clusters of short options (`-xzvf
-//! FILE`), where an option taking a value takes the rest of the cluster or the next argument.
+//! FILE`), where an option taking a value takes the rest of the cluster or the next argument;
+//! long options (`--name`, `--name=value`); the `--version` line and usage errors.
 
 use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// The `--version` line of every hand-written utility.
+pub fn print_version(util: &str) {
+    println!("{util} (CleanStart utils) {}", env!("CARGO_PKG_VERSION"));
+}
+
+/// Reports a command-line error as GNU tools do, pointing at `--help`, and gives `status`.
+pub fn usage_error(util: &str, msg: &str, status: u8) -> ExitCode {
+    eprintln!("{util}: {msg}\nTry '{util} --help' for more information.");
+    ExitCode::from(status)
+}
+
+/// A long option: `--name` or `--name=value` (`--` alone has an empty name).
+pub struct LongOption<'a> {
+    pub name: &'a str,
+    /// The value written after `=`.
+    pub inline: Option<&'a str>,
+}
+
+impl<'a> LongOption<'a> {
+    /// `arg` as a long option, if it starts with `--`.
+    pub fn parse(arg: &'a str) -> Option<Self> {
+        let long = arg.strip_prefix("--")?;
+        Some(match long.split_once('=') {
+            Some((name, value)) => LongOption { name, inline: Some(value) },
+            None => LongOption { name: long, inline: None },
+        })
+    }
+
+    /// The option's value: after `=`, or else the next argument (kept as it is, not UTF-8 bound).
+    pub fn value_os(&self, args: &mut impl Iterator<Item = OsString>) -> Result<OsString, String> {
+        match self.inline {
+            Some(value) => Ok(OsString::from(value)),
+            None => args.next().ok_or_else(|| format!("option '--{}' requires an argument", self.name)),
+        }
+    }
+
+    /// [`LongOption::value_os`] as text.
+    pub fn value(&self, args: &mut impl Iterator<Item = OsString>) -> Result<String, String> {
+        self.value_os(args).map(|v| v.to_string_lossy().into_owned())
+    }
+}
 
 /// The letters of one short-option cluster, without its leading `-`.
 pub struct Cluster {
@@ -66,6 +110,18 @@ mod tests {
         assert_eq!(c.next(), Some('e'));
         assert_eq!(c.value('e', &mut args).unwrap(), "next");
         assert!(c.value('e', &mut args).is_err());
+    }
+
+    #[test]
+    fn long_options_take_a_value_after_the_equals_sign_or_the_next_argument() {
+        let mut args = vec![OsString::from("next")].into_iter();
+        let inline = LongOption::parse("--file=a=b").unwrap();
+        assert_eq!((inline.name, inline.value(&mut args).unwrap().as_str()), ("file", "a=b"));
+        let bare = LongOption::parse("--file").unwrap();
+        assert_eq!(bare.value(&mut args).unwrap(), "next");
+        assert_eq!(bare.value(&mut args).unwrap_err(), "option '--file' requires an argument");
+        assert_eq!(LongOption::parse("--").unwrap().name, "");
+        assert!(LongOption::parse("-f").is_none());
     }
 
     #[test]

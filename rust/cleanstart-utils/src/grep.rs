@@ -5,7 +5,7 @@
 //! regex engine's speed instead of being tested one by one. Exit status as GNU: 0 a line was
 //! selected, 1 none, 2 an error (unless `-q` already found a line).
 
-use crate::cmdline::Cluster;
+use crate::cmdline::{print_version, Cluster, LongOption};
 use crate::messages::io_message;
 use crate::pattern::{Extent, Matcher, Syntax};
 use std::ffi::OsString;
@@ -71,18 +71,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
             operands.push(arg);
             continue;
         }
-        if let Some(long) = s.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (long, None),
-            };
-            let mut value = || -> Result<String, String> {
-                match inline.clone() {
-                    Some(v) => Ok(v),
-                    None => args.next().map(|a| a.to_string_lossy().into_owned()).ok_or_else(|| format!("option '--{name}' requires an argument")),
-                }
-            };
-            match name {
+        if let Some(long) = LongOption::parse(&s) {
+            let mut value = || long.value(&mut args);
+            match long.name {
                 "" => only_operands = true,
                 "extended-regexp" => o.syntax = Some(Syntax::Extended),
                 "fixed-strings" => o.syntax = Some(Syntax::Fixed),
@@ -116,7 +107,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                     let v = value()?;
                     o.max_count = Some(v.parse().map_err(|_| format!("invalid max count '{v}'"))?);
                 }
-                "color" | "colour" => match inline.as_deref() {
+                "color" | "colour" => match long.inline {
                     None | Some("never" | "auto" | "always" | "no" | "none" | "yes" | "tty" | "if-tty" | "force") => {}
                     Some(other) => return Err(format!("invalid argument '{other}' for '--color'")),
                 },
@@ -139,7 +130,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                     return Ok(None);
                 }
                 "version" => {
-                    println!("grep (CleanStart utils) {}", env!("CARGO_PKG_VERSION"));
+                    print_version("grep");
                     return Ok(None);
                 }
                 _ => return Err(format!("unrecognized option '{s}'")),

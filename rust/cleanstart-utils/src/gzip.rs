@@ -5,7 +5,7 @@
 //! renamed only once complete, so failing input never leaves a partial file behind; the input
 //! file is removed only after that, unless `-k` or `-c`.
 
-use crate::cmdline::Cluster;
+use crate::cmdline::{print_version, usage_error, Cluster, LongOption};
 use crate::compress::{self, Trailer};
 use crate::messages::io_message;
 use std::ffi::OsString;
@@ -71,12 +71,8 @@ fn parse(mode: Mode, args: impl Iterator<Item = OsString>) -> Result<Option<Opti
             o.files.push(arg);
             continue;
         }
-        if let Some(long) = s.strip_prefix("--") {
-            let (name, value) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (long, None),
-            };
-            match name {
+        if let Some(long) = LongOption::parse(&s) {
+            match long.name {
                 "" => only_files = true,
                 "stdout" | "to-stdout" => o.stdout = true,
                 "decompress" | "uncompress" => o.decompress = true,
@@ -89,12 +85,7 @@ fn parse(mode: Mode, args: impl Iterator<Item = OsString>) -> Result<Option<Opti
                 "name" => o.no_name = false,
                 "fast" => o.level = 1,
                 "best" => o.level = 9,
-                "suffix" => {
-                    o.suffix = match value.or_else(|| args.next().map(|a| a.to_string_lossy().into_owned())) {
-                        Some(v) => v,
-                        None => return Err("option '--suffix' requires an argument".into()),
-                    }
-                }
+                "suffix" => o.suffix = long.value(&mut args)?,
                 "help" => {
                     println!(
                         "Usage: gzip [OPTION]... [FILE]...\n\
@@ -116,7 +107,7 @@ fn parse(mode: Mode, args: impl Iterator<Item = OsString>) -> Result<Option<Opti
                     return Ok(None);
                 }
                 "version" => {
-                    println!("gzip (CleanStart utils) {}", env!("CARGO_PKG_VERSION"));
+                    print_version("gzip");
                     return Ok(None);
                 }
                 _ => return Err(format!("unrecognized option '{s}'")),
@@ -156,10 +147,7 @@ pub fn main(mode: Mode, args: impl Iterator<Item = OsString>) -> ExitCode {
     let o = match parse(mode, args) {
         Ok(Some(o)) => o,
         Ok(None) => return ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("gzip: {msg}\nTry 'gzip --help' for more information.");
-            return ExitCode::FAILURE;
-        }
+        Err(msg) => return usage_error("gzip", &msg, 1),
     };
     let mut status = OK;
     let files = if o.files.is_empty() { vec![OsString::from("-")] } else { o.files.clone() };

@@ -4,6 +4,7 @@
 //! an entry is printed as a number (and `-n` then warns and exits 1), as GNU does.
 
 use crate::accounts::{Accounts, Credentials};
+use crate::cmdline::{print_version, usage_error};
 use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
@@ -17,11 +18,6 @@ struct IdOptions {
     real: bool,
     zero: bool,
     users: Vec<String>,
-}
-
-fn usage_error(util: &str, msg: &str) -> ExitCode {
-    eprintln!("{util}: {msg}\nTry '{util} --help' for more information.");
-    ExitCode::FAILURE
 }
 
 fn parse_id(args: impl Iterator<Item = OsString>) -> Result<Option<IdOptions>, String> {
@@ -56,7 +52,7 @@ fn parse_id(args: impl Iterator<Item = OsString>) -> Result<Option<IdOptions>, S
                 return Ok(None);
             }
             "--version" => {
-                println!("id (CleanStart utils) {}", env!("CARGO_PKG_VERSION"));
+                print_version("id");
                 return Ok(None);
             }
             long if long.starts_with("--") => return Err(format!("unrecognized option '{long}'")),
@@ -123,17 +119,17 @@ pub fn id_main(args: impl Iterator<Item = OsString>) -> ExitCode {
     let o = match parse_id(args) {
         Ok(Some(o)) => o,
         Ok(None) => return ExitCode::SUCCESS,
-        Err(msg) => return usage_error("id", &msg),
+        Err(msg) => return usage_error("id", &msg, 1),
     };
     let selected = [o.user, o.group, o.groups].iter().filter(|&&b| b).count();
     if selected > 1 {
-        return usage_error("id", "cannot print \"only\" of more than one choice");
+        return usage_error("id", "cannot print \"only\" of more than one choice", 1);
     }
     if selected == 0 && (o.name || o.real) {
-        return usage_error("id", "printing only names or real IDs requires -u, -g, or -G");
+        return usage_error("id", "printing only names or real IDs requires -u, -g, or -G", 1);
     }
     if selected == 0 && o.zero {
-        return usage_error("id", "option --zero not permitted in default format");
+        return usage_error("id", "option --zero not permitted in default format", 1);
     }
     let accounts = Accounts::load();
     let users: Vec<Option<&str>> = if o.users.is_empty() { vec![None] } else { o.users.iter().map(|u| Some(u.as_str())).collect() };
@@ -161,36 +157,33 @@ pub fn id_main(args: impl Iterator<Item = OsString>) -> ExitCode {
     }
 }
 
+/// A user or group id as `-u`, `-g` and `-G` print it: its number, or with `-n` its name; an id
+/// without a name is reported and clears `named`.
+fn number_or_name(id: u32, name: Option<&str>, kind: &str, by_name: bool, named: &mut bool) -> String {
+    match (by_name, name) {
+        (false, _) => id.to_string(),
+        (true, Some(n)) => n.to_string(),
+        (true, None) => {
+            eprintln!("id: cannot find name for {kind} ID {id}");
+            *named = false;
+            id.to_string()
+        }
+    }
+}
+
 /// One subject's output; the flag is false when `-n` met an id without a name.
 fn render(accounts: &Accounts, o: &IdOptions, s: &Subject) -> (String, bool) {
     let mut named = true;
-    let mut user = |uid: u32| match (o.name, accounts.user_name(uid)) {
-        (false, _) => uid.to_string(),
-        (true, Some(n)) => n.to_string(),
-        (true, None) => {
-            eprintln!("id: cannot find name for user ID {uid}");
-            named = false;
-            uid.to_string()
-        }
-    };
+    let mut user = |uid: u32| number_or_name(uid, accounts.user_name(uid), "user", o.name, &mut named);
     let end = if o.zero { '\0' } else { '\n' };
     if o.user {
         let line = format!("{}{end}", user(if o.real { s.ruid } else { s.euid }));
         return (line, named);
     }
-    let mut named_groups = true;
-    let mut group = |gid: u32| match (o.name, accounts.group_name(gid)) {
-        (false, _) => gid.to_string(),
-        (true, Some(n)) => n.to_string(),
-        (true, None) => {
-            eprintln!("id: cannot find name for group ID {gid}");
-            named_groups = false;
-            gid.to_string()
-        }
-    };
+    let mut group = |gid: u32| number_or_name(gid, accounts.group_name(gid), "group", o.name, &mut named);
     if o.group {
         let line = format!("{}{end}", group(if o.real { s.rgid } else { s.egid }));
-        return (line, named_groups);
+        return (line, named);
     }
     if o.groups {
         // GNU's print_group_list: real group, effective group if different, then the rest.
@@ -201,7 +194,7 @@ fn render(accounts: &Accounts, o: &IdOptions, s: &Subject) -> (String, bool) {
         ids.extend(s.groups.iter().copied().filter(|&g| g != s.rgid && g != s.egid));
         let sep = if o.zero { "\0" } else { " " };
         let line = ids.into_iter().map(&mut group).collect::<Vec<_>>().join(sep);
-        return (format!("{line}{end}"), named_groups);
+        return (format!("{line}{end}"), named);
     }
     let with_name = |id: u32, name: Option<&str>| match name {
         Some(n) => format!("{id}({n})"),
@@ -236,14 +229,14 @@ pub fn whoami_main(mut args: impl Iterator<Item = OsString>) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Some("--version") => {
-                println!("whoami (CleanStart utils) {}", env!("CARGO_PKG_VERSION"));
+                print_version("whoami");
                 ExitCode::SUCCESS
             }
-            Some(opt) if opt.starts_with("--") => usage_error("whoami", &format!("unrecognized option '{opt}'")),
+            Some(opt) if opt.starts_with("--") => usage_error("whoami", &format!("unrecognized option '{opt}'"), 1),
             Some(opt) if opt.starts_with('-') && opt.len() > 1 => {
-                usage_error("whoami", &format!("invalid option -- '{}'", &opt[1..2]))
+                usage_error("whoami", &format!("invalid option -- '{}'", &opt[1..2]), 1)
             }
-            _ => usage_error("whoami", &format!("extra operand '{}'", arg.to_string_lossy())),
+            _ => usage_error("whoami", &format!("extra operand '{}'", arg.to_string_lossy()), 1),
         };
     }
     let euid = match Credentials::current() {

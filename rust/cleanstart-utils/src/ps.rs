@@ -8,7 +8,7 @@
 //! Times are printed in UTC (the binaries carry no time zone data).
 
 use crate::accounts::Accounts;
-use crate::cmdline::{civil_date, Cluster};
+use crate::cmdline::{civil_date, print_version, Cluster, LongOption};
 use crate::procs::{self, Process, System, TICKS_PER_SECOND};
 use std::ffi::OsString;
 use std::io::Write;
@@ -38,13 +38,9 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
     };
     while let Some(arg) = args.next() {
         let s = arg.to_string_lossy().into_owned();
-        if let Some(long) = s.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (long, None),
-            };
-            let mut value = || inline.clone().or_else(|| args.next().map(|a| a.to_string_lossy().into_owned())).ok_or("list of processes must follow --pid");
-            match name {
+        if let Some(long) = LongOption::parse(&s) {
+            let mut value = || long.value(&mut args).map_err(|_| "list of processes must follow --pid");
+            match long.name {
                 "pid" => o.pids.extend(pid_list(&value()?)?),
                 "format" => o.columns.extend(columns(&value()?)),
                 "no-headers" | "no-heading" => o.no_headers = true,
@@ -60,7 +56,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                     return Ok(None);
                 }
                 "version" => {
-                    println!("ps (CleanStart utils) {}", env!("CARGO_PKG_VERSION"));
+                    print_version("ps");
                     return Ok(None);
                 }
                 _ => return Err(format!("unknown gnu long option '{s}'")),

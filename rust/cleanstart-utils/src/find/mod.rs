@@ -17,6 +17,7 @@ pub mod printf;
 pub mod walk;
 
 use crate::accounts::Accounts;
+use crate::cmdline::print_version;
 use crate::messages::io_message;
 use exec::Runner;
 use expr::{Action, Environment, Expr, Test};
@@ -35,7 +36,7 @@ use walk::{Entry, Follow, Verdict, Visitor, WalkError};
 pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
     let args: Vec<OsString> = args.collect();
     if args.first().is_some_and(|a| a == "--help" || a == "--version") {
-        println!("find (CleanStart) {}", env!("CARGO_PKG_VERSION"));
+        print_version("find");
         return ExitCode::SUCCESS;
     }
     let now = SystemTime::now()

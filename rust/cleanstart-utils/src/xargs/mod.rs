@@ -9,6 +9,7 @@
 
 pub mod input;
 
+use crate::cmdline::{print_version, usage_error};
 use crate::find::exec::replace_all;
 use crate::find::quote;
 use crate::messages::io_message;
@@ -48,11 +49,7 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
     let options = match parse(&args) {
         Ok(Some(options)) => options,
         Ok(None) => return ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("xargs: {message}");
-            eprintln!("Try 'xargs --help' for more information.");
-            return ExitCode::from(1);
-        }
+        Err(message) => return usage_error("xargs", &message, 1),
     };
     ExitCode::from(run(&options))
 }
@@ -192,7 +189,7 @@ fn parse(args: &[OsString]) -> Result<Option<Options>, String> {
                     return Ok(None);
                 }
                 "version" => {
-                    println!("xargs (CleanStart) {}", env!("CARGO_PKG_VERSION"));
+                    print_version("xargs");
                     return Ok(None);
                 }
                 _ => return Err(format!("unrecognized option '--{name}'")),
