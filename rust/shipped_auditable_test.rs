@@ -28,7 +28,8 @@ fn lock() -> BTreeMap<(String, String), (bool, BTreeSet<String>)> {
 
 fn shipped() -> Vec<String> {
     let list = std::env::var("CLEANSTART_SHIPPED").expect("CLEANSTART_SHIPPED is set by the BUILD file");
-    list.split_whitespace().map(str::to_owned).collect()
+    // Bazel shell-quotes paths with special characters (`'rust/cleanstart-utils/['`).
+    list.split_whitespace().map(|p| p.trim_matches('\'').to_owned()).collect()
 }
 
 fn read(path: &str) -> VersionInfo {
