@@ -17,7 +17,8 @@ fn target_arch() -> &'static str {
 #[test]
 fn shipped_binaries_are_static_for_the_target() {
     let list = std::env::var("CLEANSTART_SHIPPED").expect("CLEANSTART_SHIPPED is set by the BUILD file");
-    let paths: Vec<&str> = list.split_whitespace().collect();
+    // Bazel shell-quotes paths with special characters (`'rust/cleanstart-utils/['`).
+    let paths: Vec<&str> = list.split_whitespace().map(|p| p.trim_matches('\'')).collect();
     assert!(paths.len() >= 3, "expected the init, cning and the utilities, got {paths:?}");
     for path in paths {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));

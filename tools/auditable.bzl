@@ -155,6 +155,19 @@ trivy read the list, as does `cleanstart-auditable show FILE`.
     },
 )
 
+# Every shipped binary comes through auditable_rust_binary. Optimized (image) builds are built
+# for size, as cargo's release profile does, without LTO (rules_rust does not do it here), and
+# without a symbol table (rules_rust's opt strips debug information only): about 20% smaller.
+_SHIPPED_RUSTC_FLAGS = select({
+    Label("//tools:opt"): [
+        "-Ccodegen-units=1",
+        "-Copt-level=s",
+        "-Cpanic=abort",
+        "-Cstrip=symbols",
+    ],
+    "//conditions:default": [],
+})
+
 def auditable_rust_binary(name, visibility = None, tags = None, testonly = None, **kwargs):
     """A rust_binary `name` that carries its crate list (auditable_binary).
 
@@ -170,7 +183,9 @@ def auditable_rust_binary(name, visibility = None, tags = None, testonly = None,
     """
     rustc_env = {"CARGO_PKG_NAME": name}
     rustc_env.update(kwargs.pop("rustc_env", {}))
+    rustc_flags = _SHIPPED_RUSTC_FLAGS + kwargs.pop("rustc_flags", [])
     rust_binary(
+        rustc_flags = rustc_flags,
         name = name + "_bin",
         crate_name = kwargs.pop("crate_name", name.replace("-", "_")),
         rustc_env = rustc_env,
