@@ -8,6 +8,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,12 +100,14 @@ impl Runner {
     fn run(&mut self, argv: &[OsString], dir: Option<&Path>) -> Option<bool> {
         // Our buffered output must come before the command's.
         let _ = std::io::stdout().flush();
-        let mut command = Command::new(&argv[0]);
-        command.args(&argv[1..]);
-        if let Some(dir) = dir {
-            command.current_dir(dir);
-        }
-        match command.status() {
+        let started = command_for(&argv[0]).and_then(|mut command| {
+            command.args(&argv[1..]);
+            if let Some(dir) = dir {
+                command.current_dir(dir);
+            }
+            command.status()
+        });
+        match started {
             Ok(status) => Some(status.success()),
             // Like GNU, whose child reports the failed exec: a false test for `;`, and for
             // `+` (through flush) a failed batch.
@@ -114,6 +117,25 @@ impl Runner {
             }
         }
     }
+}
+
+/// A `Command` for `argv[0]` found as `execvp` finds it, keeping `argv[0]` as given. Resolving
+/// first makes a missing or unrunnable program an error of the spawn itself, also where the
+/// child's exec error is lost: qemu-user (our arm64 test runs) emulates glibc's vfork-style
+/// `posix_spawn` with a plain fork, and the child then just exits 127. Shared with xargs.
+pub fn command_for(program: &OsStr) -> std::io::Result<Command> {
+    let resolved = match program.to_str() {
+        Some(name) => libcleanstart::command::resolve(name, std::env::var_os("PATH").as_deref()).map_err(|e| {
+            // The C library's words for it, as GNU find and xargs print them.
+            let errno = if e.kind() == std::io::ErrorKind::NotFound { nix::errno::Errno::ENOENT } else { nix::errno::Errno::EACCES };
+            std::io::Error::from(errno)
+        })?,
+        // Not UTF-8: left to the kernel's own search.
+        None => PathBuf::from(program),
+    };
+    let mut command = Command::new(resolved);
+    command.arg0(program);
+    Ok(command)
 }
 
 /// Replaces every `marker` in `arg` with `with`: `{}` for `-exec ... ;` (GNU find replaces it

@@ -10,7 +10,7 @@
 pub mod input;
 
 use crate::cmdline::{print_version, usage_error};
-use crate::find::exec::replace_all;
+use crate::find::exec::{command_for, replace_all};
 use crate::find::quote;
 use crate::messages::io_message;
 use input::{InputError, Item, Reader, Split};
@@ -18,7 +18,7 @@ use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::process::{ExitCode, ExitStatus, Stdio};
 use std::sync::mpsc;
 
 /// GNU xargs' default command-line buffer.
@@ -307,13 +307,15 @@ impl Pool {
         if self.stop {
             return;
         }
-        let mut command = Command::new(&argv[0]);
-        command.args(&argv[1..]);
-        if stdin_null {
-            command.stdin(Stdio::null());
-        }
         let name = argv[0].clone();
-        match command.spawn() {
+        let spawned = command_for(&argv[0]).and_then(|mut command| {
+            command.args(&argv[1..]);
+            if stdin_null {
+                command.stdin(Stdio::null());
+            }
+            command.spawn()
+        });
+        match spawned {
             // One at a time (the default): no waiting thread needed.
             Ok(mut child) if self.limit == 1 => {
                 let outcome = match child.wait() {
