@@ -11,21 +11,15 @@ make_bundle() {
   done
   [ "$(id -u)" = 0 ] || { echo "make_bundle: runc needs root" >&2; return 2; }
   # The amd64 manifest's layer and config, from the layout's index of indexes.
-  python3 - "$layout" "$work" <<'PY'
+  python3 - "$layout" "$work" "$(dirname "${BASH_SOURCE[0]}")" <<'PY'
 import json, os, sys
 layout, work = sys.argv[1], sys.argv[2]
-blob = lambda d: os.path.join(layout, "blobs", "sha256", d.split(":", 1)[1])
-index = json.load(open(os.path.join(layout, "index.json")))
-def manifests(descs):
-    for d in descs:
-        doc = json.load(open(blob(d["digest"])))
-        if "manifests" in doc:
-            yield from manifests(doc["manifests"])
-        else:
-            yield d, doc
-desc, manifest = next((d, m) for d, m in manifests(index["manifests"]) if d.get("platform", {}).get("architecture") == "amd64")
-config = json.load(open(blob(manifest["config"]["digest"])))["config"]
-open(os.path.join(work, "layer"), "w").write(blob(manifest["layers"][0]["digest"]))
+sys.dont_write_bytecode = True  # nothing left in the work tree
+sys.path.insert(0, sys.argv[3])
+from oci_layout import blob, manifests
+desc, manifest = next((d, m) for d, m in manifests(layout) if d.get("platform", {}).get("architecture") == "amd64")
+config = json.load(open(blob(layout, manifest["config"]["digest"])))["config"]
+open(os.path.join(work, "layer"), "w").write(blob(layout, manifest["layers"][0]["digest"]))
 json.dump(config, open(os.path.join(work, "image-config.json"), "w"))
 PY
   mkdir -p "$work/bundle/rootfs"

@@ -6,18 +6,14 @@
 #   images/sizes.sh [LAYOUT...]
 set -euo pipefail
 [ $# -gt 0 ] || set -- bazel-bin/images/prod_unchecked bazel-bin/images/dev_unchecked
-python3 - "$@" <<'PY'
-import gzip, json, os, sys, tarfile
-for layout in sys.argv[1:]:
-    blob = lambda d: os.path.join(layout, "blobs", "sha256", d.split(":", 1)[1])
-    def manifests(descs):
-        for d in descs:
-            doc = json.load(open(blob(d["digest"])))
-            if "manifests" in doc:
-                yield from manifests(doc["manifests"])
-            else:
-                yield d, doc
-    for desc, manifest in manifests(json.load(open(os.path.join(layout, "index.json")))["manifests"]):
+python3 - "$(dirname "$0")" "$@" <<'PY'
+import gzip, os, sys, tarfile
+sys.dont_write_bytecode = True  # nothing left in the work tree
+sys.path.insert(0, sys.argv[1])
+from oci_layout import blob as layout_blob, manifests
+for layout in sys.argv[2:]:
+    blob = lambda d: layout_blob(layout, d)
+    for desc, manifest in manifests(layout):
         arch = desc["platform"]["architecture"]
         compressed = sum(l["size"] for l in manifest["layers"])
         files = []
