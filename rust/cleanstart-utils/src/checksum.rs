@@ -1,9 +1,11 @@
 //! The `*sum` utilities: print or check message digests, with GNU coreutils' formats.
 //!
-//! Output lines are `HEX  NAME` (a name holding a backslash or a newline is escaped and the line
-//! starts with `\`, as GNU does). `--check` reads such lines back and reports `NAME: OK` or
-//! `NAME: FAILED`, then the same warnings and exit status as GNU. Verdict lines escape names the
-//! same way, as current GNU coreutils does (9.10; 9.1 printed them raw).
+//! Output lines are `HEX  NAME` (`HEX *NAME` in binary mode), or with `--tag` BSD's
+//! `ALGO (NAME) = HEX`; a name holding a backslash or a newline is escaped and the line starts
+//! with `\`, as GNU does, except with `-z`, whose lines end in NUL and keep names raw.
+//! `--check` reads both forms back and reports `NAME: OK` or `NAME: FAILED`, then the same
+//! warnings and exit status as GNU. Verdict lines escape names the same way, as current GNU
+//! coreutils does (9.10; 9.1 printed them raw).
 
 use crate::cmdline::{print_version, usage_error};
 use crate::messages::io_message;
@@ -19,6 +21,12 @@ use std::process::ExitCode;
 #[derive(Debug, Default)]
 struct Options {
     check: bool,
+    /// BSD-style `ALGO (NAME) = HEX` lines.
+    tag: bool,
+    /// `-b` (true) or `-t` (false) as last given; `--tag` counts as `-b`, as in GNU.
+    binary: Option<bool>,
+    /// Lines end in NUL and names are not escaped.
+    zero: bool,
     status: bool,
     quiet: bool,
     warn: bool,
@@ -60,7 +68,14 @@ fn parse(util: &str, args: impl Iterator<Item = OsString>) -> Result<Option<Opti
         match bytes {
             b"--" => only_files = true,
             b"-c" | b"--check" => opts.check = true,
-            b"-b" | b"--binary" | b"-t" | b"--text" => {} // one mode on Linux
+            // One mode on Linux; binary mode only changes the mark before the name.
+            b"-b" | b"--binary" => opts.binary = Some(true),
+            b"-t" | b"--text" => opts.binary = Some(false),
+            b"--tag" => {
+                opts.tag = true;
+                opts.binary = Some(true);
+            }
+            b"-z" | b"--zero" => opts.zero = true,
             b"--status" => opts.status = true,
             b"--quiet" => opts.quiet = true,
             b"-w" | b"--warn" => opts.warn = true,
@@ -70,8 +85,10 @@ fn parse(util: &str, args: impl Iterator<Item = OsString>) -> Result<Option<Opti
                     "Usage: {util} [OPTION]... [FILE]...\n\
                      Print or check checksums. With no FILE, or when FILE is -, read standard input.\n\n  \
                      -b, --binary   read in binary mode (same as text mode on Linux)\n  \
-                     -c, --check    read checksums from the FILEs and check them\n  \
-                     -t, --text     read in text mode\n\n\
+                     -c, --check    read checksums from the FILEs and check them\n      \
+                     --tag      create a BSD-style checksum\n  \
+                     -t, --text     read in text mode\n  \
+                     -z, --zero     end each output line with NUL, not newline, and do not escape names\n\n\
                      With --check:\n      \
                      --quiet    don't print OK for each successfully verified file\n      \
                      --status   don't output anything, status code shows success\n      \
@@ -87,8 +104,23 @@ fn parse(util: &str, args: impl Iterator<Item = OsString>) -> Result<Option<Opti
             _ => return Err(format!("unrecognized option '{}'", arg.to_string_lossy())),
         }
     }
-    if !opts.check && (opts.status || opts.quiet || opts.warn || opts.strict) {
-        return Err("the --status, --quiet, --warn and --strict options are meaningful only when verifying checksums".into());
+    // GNU's checks, in GNU's order.
+    if opts.tag && opts.binary == Some(false) {
+        return Err("--tag does not support --text mode".into());
+    }
+    if opts.check && opts.zero {
+        return Err("the --zero option is not supported when verifying checksums".into());
+    }
+    if opts.check && opts.tag {
+        return Err("the --tag option is meaningless when verifying checksums".into());
+    }
+    if opts.check && opts.binary.is_some() {
+        return Err("the --binary and --text options are meaningless when verifying checksums".into());
+    }
+    for (given, name) in [(opts.status, "status"), (opts.warn, "warn"), (opts.quiet, "quiet"), (opts.strict, "strict")] {
+        if given && !opts.check {
+            return Err(format!("the --{name} option is meaningful only when verifying checksums"));
+        }
     }
     if opts.files.is_empty() {
         opts.files.push(OsString::from("-"));
@@ -104,21 +136,39 @@ fn open(name: &OsStr) -> io::Result<Box<dyn Read>> {
     }
 }
 
+/// The name of the digest in BSD-style lines: `SHA256` for `sha256sum`, `MD5` for `md5sum`.
+fn algorithm(util: &str) -> String {
+    util.strip_suffix("sum").unwrap_or(util).to_ascii_uppercase()
+}
+
+/// One output line, as GNU coreutils 9 writes it.
+fn output_line(algorithm: &str, sum: &str, name: &[u8], opts: &Options) -> Vec<u8> {
+    let (escaped, name) = if opts.zero { (false, name.to_vec()) } else { escape(name) };
+    let mut line = Vec::with_capacity(name.len() + sum.len() + algorithm.len() + 8);
+    if escaped {
+        line.push(b'\\');
+    }
+    if opts.tag {
+        line.extend_from_slice(format!("{algorithm} (").as_bytes());
+        line.extend_from_slice(&name);
+        line.extend_from_slice(b") = ");
+        line.extend_from_slice(sum.as_bytes());
+    } else {
+        line.extend_from_slice(sum.as_bytes());
+        line.extend_from_slice(if opts.binary == Some(true) { b" *" } else { b"  " });
+        line.extend_from_slice(&name);
+    }
+    line.push(if opts.zero { 0 } else { b'\n' });
+    line
+}
+
 fn print<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
+    let algorithm = algorithm(util);
     let mut ok = true;
     for name in &opts.files {
         match open(name).and_then(digest_hex::<D>) {
             Ok(sum) => {
-                let (escaped, name) = escape(name.as_bytes());
-                let line = [
-                    if escaped { &b"\\"[..] } else { b"" },
-                    sum.as_bytes(),
-                    b"  ",
-                    &name,
-                    b"\n",
-                ]
-                .concat();
-                if out.write_all(&line).is_err() {
+                if out.write_all(&output_line(&algorithm, &sum, name.as_bytes(), opts)).is_err() {
                     return false;
                 }
             }
@@ -164,21 +214,45 @@ fn unescape(name: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Splits one checksum line into (hex digest, file name), or None when it is not one.
-fn parse_line(line: &[u8], hex_len: usize) -> Option<(String, Vec<u8>)> {
+/// GNU's `ISWHITE`: the blanks allowed around the parts of a checksum line.
+fn is_blank(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t')
+}
+
+fn skip_blanks(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|b| is_blank(b)).count();
+    &s[n..]
+}
+
+/// Splits one checksum line into (hex digest, file name), or None when it is not one. Both of
+/// GNU's forms are read: `HEX  NAME` (or `HEX *NAME`) and, as GNU coreutils 9 reads them, BSD's
+/// `ALGO (NAME) = HEX` (`--tag` output), whose name ends at the line's last `)`.
+fn parse_line(line: &[u8], hex_len: usize, algorithm: &str) -> Option<(String, Vec<u8>)> {
+    let line = skip_blanks(line);
     let (escaped, line) = match line.strip_prefix(b"\\") {
         Some(rest) => (true, rest),
         None => (false, line),
     };
-    if line.len() < hex_len + 2 {
-        return None;
-    }
-    let (sum, rest) = line.split_at(hex_len);
-    if !sum.iter().all(u8::is_ascii_hexdigit) || rest[0] != b' ' || !matches!(rest[1], b' ' | b'*') {
-        return None;
-    }
-    let name = &rest[2..];
-    if name.is_empty() {
+    let (sum, name) = if let Some(tagged) = line.strip_prefix(algorithm.as_bytes()) {
+        let tagged = tagged.strip_prefix(b" ").unwrap_or(tagged).strip_prefix(b"(")?;
+        let close = tagged.iter().rposition(|&b| b == b')')?;
+        let (name, rest) = (&tagged[..close], &tagged[close + 1..]);
+        let sum = skip_blanks(skip_blanks(rest).strip_prefix(b"=")?);
+        if sum.len() != hex_len {
+            return None;
+        }
+        (sum, name)
+    } else {
+        if line.len() < hex_len + 2 {
+            return None;
+        }
+        let (sum, rest) = line.split_at(hex_len);
+        if !is_blank(&rest[0]) || !matches!(rest[1], b' ' | b'*') || rest.len() == 2 {
+            return None;
+        }
+        (sum, &rest[2..])
+    };
+    if !sum.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
     let name = if escaped { unescape(name)? } else { name.to_vec() };
@@ -187,6 +261,7 @@ fn parse_line(line: &[u8], hex_len: usize) -> Option<(String, Vec<u8>)> {
 
 fn check<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
     let hex_len = <D as Digest>::output_size() * 2;
+    let algorithm = algorithm(util);
     let mut all_ok = true;
     for list in &opts.files {
         let list_name = list.to_string_lossy();
@@ -209,7 +284,7 @@ fn check<D: Digest>(util: &str, opts: &Options, out: &mut impl Write) -> bool {
                 }
             };
             let line = line.strip_suffix(b"\r").unwrap_or(&line);
-            let Some((want, name)) = parse_line(line, hex_len) else {
+            let Some((want, name)) = parse_line(line, hex_len, &algorithm) else {
                 malformed += 1;
                 if opts.warn {
                     eprintln!("{util}: {list_name}: {}: improperly formatted checksum line", lineno + 1);
@@ -316,11 +391,61 @@ mod tests {
     #[test]
     fn checksum_lines_parse() {
         let sum = "ab".repeat(32);
-        let (got, name) = parse_line(format!("{sum}  file").as_bytes(), 64).unwrap();
+        let parse = |line: String| parse_line(line.as_bytes(), 64, "SHA256");
+        let (got, name) = parse(format!("{sum}  file")).unwrap();
         assert_eq!((got.as_str(), name.as_slice()), (sum.as_str(), &b"file"[..]));
-        assert_eq!(parse_line(format!("{sum} *bin").as_bytes(), 64).unwrap().1, b"bin");
-        assert!(parse_line(b"short  file", 64).is_none());
-        assert!(parse_line(format!("{sum}  ").as_bytes(), 64).is_none());
-        assert!(parse_line(format!("{}  file", "zz".repeat(32)).as_bytes(), 64).is_none());
+        assert_eq!(parse(format!("{sum} *bin")).unwrap().1, b"bin");
+        assert_eq!(parse(format!(" \t{sum}\t file")).unwrap().1, b"file");
+        assert!(parse("short  file".into()).is_none());
+        assert!(parse(format!("{sum}  ")).is_none());
+        assert!(parse(format!("{}  file", "zz".repeat(32))).is_none());
+    }
+
+    #[test]
+    fn tagged_lines_parse_as_gnu_reads_them() {
+        let sum = "ab".repeat(32);
+        let parse = |line: String| parse_line(line.as_bytes(), 64, "SHA256");
+        let name = |line: String| parse(line).map(|(_, n)| String::from_utf8(n).unwrap());
+        assert_eq!(parse(format!("SHA256 (f) = {}", sum.to_uppercase())).unwrap(), (sum.clone(), b"f".to_vec()));
+        // Blanks around `=` are optional, the name ends at the last `)`, and may be empty.
+        assert_eq!(name(format!("SHA256(a (b)) =\t{sum}")).as_deref(), Some("a (b)"));
+        assert_eq!(name(format!("  SHA256 () ={sum}")).as_deref(), Some(""));
+        assert_eq!(name(format!("\\SHA256 (a\\\\b\\nc) = {sum}")).as_deref(), Some("a\\b\nc"));
+        for bad in [
+            format!("SHA256  (f) = {sum}"),
+            format!("SHA256 (f) = {sum} "),
+            format!("SHA256 (f) = {sum}0"),
+            format!("SHA256 (f) = {}", &sum[1..]),
+            format!("SHA256 (f) {sum}"),
+            format!("sha256 (f) = {sum}"),
+            format!("MD5 (f) = {sum}"),
+            format!("\\SHA256 (a\\q) = {sum}"),
+        ] {
+            assert!(parse(bad.clone()).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn output_lines_in_gnu_formats() {
+        let sum = "0f";
+        let line = |name: &[u8], opts: Options| String::from_utf8(output_line("MD5", sum, name, &opts)).unwrap();
+        assert_eq!(line(b"f", Options::default()), "0f  f\n");
+        assert_eq!(line(b"f", Options { binary: Some(true), ..Options::default() }), "0f *f\n");
+        assert_eq!(line(b"f", Options { tag: true, ..Options::default() }), "MD5 (f) = 0f\n");
+        assert_eq!(line(b"a\\b", Options { tag: true, ..Options::default() }), "\\MD5 (a\\\\b) = 0f\n");
+        assert_eq!(line(b"a\nb", Options { tag: true, zero: true, ..Options::default() }), "MD5 (a\nb) = 0f\0");
+        assert_eq!(line(b"a\\b", Options { zero: true, ..Options::default() }), "0f  a\\b\0");
+        assert_eq!(algorithm("sha256sum"), "SHA256");
+    }
+
+    #[test]
+    fn option_conflicts_are_rejected_as_gnu_does() {
+        let parse = |args: &[&str]| parse("sha256sum", args.iter().map(OsString::from)).map(|o| o.is_some());
+        assert_eq!(parse(&["--tag", "-t"]).unwrap_err(), "--tag does not support --text mode");
+        assert!(parse(&["-t", "--tag"]).unwrap());
+        assert_eq!(parse(&["--tag", "-c", "-z"]).unwrap_err(), "the --zero option is not supported when verifying checksums");
+        assert_eq!(parse(&["--tag", "-c"]).unwrap_err(), "the --tag option is meaningless when verifying checksums");
+        assert!(parse(&["-b", "-c"]).is_err());
+        assert_eq!(parse(&["--status"]).unwrap_err(), "the --status option is meaningful only when verifying checksums");
     }
 }

@@ -2,12 +2,17 @@
 //!
 //! Input is read in large blocks; the buffer regex (multi-line anchors) finds the next candidate
 //! line in a block and the line regex confirms it, so lines that cannot match are skipped at the
-//! regex engine's speed instead of being tested one by one. Exit status as GNU: 0 a line was
-//! selected, 1 none, 2 an error (unless `-q` already found a line).
+//! regex engine's speed instead of being tested one by one. Processed lines are dropped from the
+//! buffer except the last `-B` lines, kept as leading context for a match in the next block.
+//! What is written, and how, is [`output`]'s. Exit status as GNU: 0 a line was selected, 1 none,
+//! 2 an error (unless `-q` already found a line).
+
+mod output;
 
 use crate::cmdline::{print_version, Cluster, LongOption};
 use crate::messages::io_message;
 use crate::pattern::{Extent, Matcher, Syntax};
+use output::{Layout, Line, Printer};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -34,12 +39,61 @@ struct Options {
     dereference_recursive: bool,
     extent: Extent,
     max_count: Option<u64>,
+    /// `-A`, `-B` and `-C` (or `-NUM`): `-A` and `-B` win over `-C` whatever their order.
+    after: Option<u64>,
+    before: Option<u64>,
+    context: Option<u64>,
+    byte_offset: bool,
+    /// `--group-separator`; `None` is GNU's `--`.
+    group_separator: Option<String>,
+    no_group_separator: bool,
     binary_as_text: bool,
     skip_binary: bool,
     files: Vec<OsString>,
 }
 
-fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
+/// A command-line error; `usage` adds GNU's pointer to `--help` (not given for bad numbers).
+#[derive(Debug)]
+struct BadArgs {
+    message: String,
+    usage: bool,
+}
+
+impl From<String> for BadArgs {
+    fn from(message: String) -> Self {
+        BadArgs { message, usage: true }
+    }
+}
+
+fn bad_number(message: String) -> BadArgs {
+    BadArgs { message, usage: false }
+}
+
+/// A context length as GNU reads it (`strtoimax`: leading blanks and a sign allowed, the whole
+/// argument a number, not negative; values too large to hold saturate).
+fn context_length(text: &str) -> Result<u64, BadArgs> {
+    let invalid = || bad_number(format!("{text}: invalid context length argument"));
+    let number = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (negative, digits) = match number.as_bytes().first() {
+        Some(b'-') => (true, &number[1..]),
+        Some(b'+') => (false, &number[1..]),
+        _ => (false, number),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    let value = digits.bytes().fold(0u64, |v, d| v.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+    if negative && value > 0 {
+        return Err(invalid());
+    }
+    Ok(value)
+}
+
+fn max_count(text: &str) -> Result<u64, BadArgs> {
+    text.parse().map_err(|_| bad_number(format!("invalid max count '{text}'")))
+}
+
+fn parse(args: Vec<OsString>) -> Result<Option<Options>, BadArgs> {
     let mut o = Options::default();
     let mut args = args.into_iter();
     let mut only_operands = false;
@@ -90,8 +144,8 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                 "no-ignore-case" => o.ignore_case = false,
                 "invert-match" => o.invert = true,
                 "count" => o.count = true,
-                "files-with-matches" => o.files_with_matches = true,
-                "files-without-match" => o.files_without_match = true,
+                "files-with-matches" => (o.files_with_matches, o.files_without_match) = (true, false),
+                "files-without-match" => (o.files_with_matches, o.files_without_match) = (false, true),
                 "line-number" => o.line_number = true,
                 "with-filename" => o.with_filename = Some(true),
                 "no-filename" => o.with_filename = Some(false),
@@ -103,13 +157,19 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                 "word-regexp" => o.extent = Extent::Word,
                 "line-regexp" => o.extent = Extent::Line,
                 "text" => o.binary_as_text = true,
-                "max-count" => {
-                    let v = value()?;
-                    o.max_count = Some(v.parse().map_err(|_| format!("invalid max count '{v}'"))?);
+                "max-count" => o.max_count = Some(max_count(&value()?)?),
+                "after-context" => o.after = Some(context_length(&value()?)?),
+                "before-context" => o.before = Some(context_length(&value()?)?),
+                "context" => o.context = Some(context_length(&value()?)?),
+                "byte-offset" => o.byte_offset = true,
+                "group-separator" => {
+                    o.group_separator = Some(value()?);
+                    o.no_group_separator = false;
                 }
+                "no-group-separator" => o.no_group_separator = true,
                 "color" | "colour" => match long.inline {
                     None | Some("never" | "auto" | "always" | "no" | "none" | "yes" | "tty" | "if-tty" | "force") => {}
-                    Some(other) => return Err(format!("invalid argument '{other}' for '--color'")),
+                    Some(other) => return Err(format!("invalid argument '{other}' for '--color'").into()),
                 },
                 "help" => {
                     println!(
@@ -122,7 +182,11 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                          -n, -h, -H, -o    line numbers, no / with file names, only the matches\n  \
                          -q, -s            quiet, no messages about unreadable files\n  \
                          -r, -R            recursive (-R follows all symlinks)\n  \
-                         -m NUM            stop after NUM selected lines\n  \
+                         -m NUM            stop after NUM selected lines (and their trailing context)\n  \
+                         -b                the byte offset of each line (with -o: of each match)\n  \
+                         -A NUM, -B NUM    NUM lines of trailing, leading context\n  \
+                         -C NUM, -NUM      NUM lines of context on both sides\n      \
+                         --group-separator=SEP, --no-group-separator  between groups of context (default --)\n  \
                          -a, -I            binary files as text, skip binary files\n      \
                          --color=WHEN      accepted; output is never colored\n\n\
                          Exit status is 0 if any line is selected, 1 otherwise, 2 if an error occurred."
@@ -133,12 +197,20 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                     print_version("grep");
                     return Ok(None);
                 }
-                _ => return Err(format!("unrecognized option '{s}'")),
+                _ => return Err(format!("unrecognized option '{s}'").into()),
             }
             continue;
         }
         let mut cluster = Cluster::new(&s[1..]);
+        // -NUM: the digits of one run form the number (`-12`); another run starts afresh.
+        let mut digits = String::new();
         while let Some(c) = cluster.next() {
+            if c.is_ascii_digit() {
+                digits.push(c);
+                o.context = Some(context_length(&digits)?);
+                continue;
+            }
+            digits.clear();
             match c {
                 'E' => o.syntax = Some(Syntax::Extended),
                 'F' => o.syntax = Some(Syntax::Fixed),
@@ -151,15 +223,17 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                     let v = cluster.value(c, &mut args)?;
                     read_pattern_file(&mut o, &v)?;
                 }
-                'm' => {
-                    let v = cluster.value(c, &mut args)?;
-                    o.max_count = Some(v.parse().map_err(|_| format!("invalid max count '{v}'"))?);
-                }
+                'm' => o.max_count = Some(max_count(&cluster.value(c, &mut args)?)?),
+                'A' => o.after = Some(context_length(&cluster.value(c, &mut args)?)?),
+                'B' => o.before = Some(context_length(&cluster.value(c, &mut args)?)?),
+                'C' => o.context = Some(context_length(&cluster.value(c, &mut args)?)?),
+                'b' => o.byte_offset = true,
                 'i' | 'y' => o.ignore_case = true,
                 'v' => o.invert = true,
                 'c' => o.count = true,
-                'l' => o.files_with_matches = true,
-                'L' => o.files_without_match = true,
+                // The last of -l and -L counts.
+                'l' => (o.files_with_matches, o.files_without_match) = (true, false),
+                'L' => (o.files_with_matches, o.files_without_match) = (false, true),
                 'n' => o.line_number = true,
                 'H' => o.with_filename = Some(true),
                 'h' => o.with_filename = Some(false),
@@ -172,7 +246,7 @@ fn parse(args: Vec<OsString>) -> Result<Option<Options>, String> {
                 'x' => o.extent = Extent::Line,
                 'a' => o.binary_as_text = true,
                 'I' => o.skip_binary = true,
-                _ => return Err(format!("invalid option -- '{c}'")),
+                _ => return Err(format!("invalid option -- '{c}'").into()),
             }
         }
     }
@@ -190,12 +264,17 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
     let o = match parse(args.collect()) {
         Ok(Some(o)) => o,
         Ok(None) => return ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("grep: {msg}");
-            eprintln!("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.");
+        Err(bad) => {
+            eprintln!("grep: {}", bad.message);
+            if bad.usage {
+                eprintln!("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.");
+            }
             return ExitCode::from(2);
         }
     };
+    if o.max_count == Some(0) && !o.files_without_match {
+        return ExitCode::from(1); // GNU stops before reading anything
+    }
     let matcher = match Matcher::new(&o.patterns, o.syntax.unwrap_or(Syntax::Basic), o.ignore_case, o.extent) {
         Ok(m) => m,
         Err(msg) => {
@@ -207,7 +286,7 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
     let implicit_dot = recursive && o.files.is_empty();
     let files: Vec<OsString> = if o.files.is_empty() { vec![OsString::from(if recursive { "." } else { "-" })] } else { o.files.clone() };
     let with_filename = o.with_filename.unwrap_or(files.len() > 1 || recursive);
-    let mut search = Search { o: &o, matcher, with_filename, out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()), selected: false, error: false };
+    let mut search = Search::new(&o, matcher, with_filename, io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()));
     for file in &files {
         if file.as_bytes() == b"-" {
             let stdin = io::stdin();
@@ -221,7 +300,7 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
             break;
         }
     }
-    if search.out.flush().is_err() {
+    if search.printer.out.flush().is_err() {
         search.error = true;
     }
     if search.selected && o.quiet {
@@ -238,18 +317,48 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
 struct Search<'a, W: Write> {
     o: &'a Options,
     matcher: Matcher,
-    with_filename: bool,
-    out: W,
+    printer: Printer<W>,
+    /// Only counts, names or the exit status are written: no lines, so no context either.
+    summary_only: bool,
     selected: bool,
     error: bool,
 }
 
+/// Where the search of one file is.
+#[derive(Default)]
+struct Progress {
+    /// Lines before the unprocessed part of the buffer.
+    line_no: u64,
+    /// Selected lines.
+    count: u64,
+    /// `-m` was reached: only the trailing context owed is left to write.
+    stopped: bool,
+}
+
 const BLOCK: usize = 256 * 1024;
 
-impl<W: Write> Search<'_, W> {
+impl<'a, W: Write> Search<'a, W> {
+    fn new(o: &'a Options, matcher: Matcher, with_filename: bool, out: W) -> Self {
+        let context_given = o.after.is_some() || o.before.is_some() || o.context.is_some();
+        let layout = Layout {
+            with_filename,
+            line_number: o.line_number,
+            byte_offset: o.byte_offset,
+            only_matching: o.only_matching,
+            invert: o.invert,
+            before: o.before.or(o.context).unwrap_or(0),
+            after: o.after.or(o.context).unwrap_or(0),
+            group_separator: (context_given && !o.no_group_separator)
+                .then(|| o.group_separator.as_deref().unwrap_or("--").as_bytes().to_vec()),
+        };
+        let printer = Printer::new(out, layout, matcher.line.clone());
+        let summary_only = o.count || o.files_with_matches || o.files_without_match || o.quiet;
+        Search { o, matcher, printer, summary_only, selected: false, error: false }
+    }
+
     fn complain(&mut self, what: std::fmt::Arguments) {
         if !self.o.no_messages {
-            let _ = self.out.flush();
+            let _ = self.printer.out.flush();
             eprintln!("grep: {what}");
         }
         self.error = true;
@@ -305,15 +414,21 @@ impl<W: Write> Search<'_, W> {
     /// Searches one input; `name` is how it is shown.
     fn file(&mut self, name: &str, mut input: impl Read) {
         let o = self.o;
+        // Lines kept before the unprocessed part of the buffer, as leading context.
+        let keep = if self.summary_only { 0 } else { self.printer.layout().before };
+        self.printer.start_file();
         let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
-        let mut line_no = 0u64;
-        let mut count = 0u64;
+        // buf[..kept] was processed (kept as leading context); buf[0] is byte buf_offset of the input.
+        let mut kept = 0;
+        let mut buf_offset = 0u64;
+        let mut progress = Progress::default();
         let mut binary = false;
         let mut eof = false;
         let mut first_block = true;
-        let mut done = false;
+        // -m 0 (with -L, else grep stopped earlier) reads nothing.
+        let mut done = o.max_count == Some(0);
         while !eof && !done {
-            // Fill up to a block, keeping the unfinished last line of the previous one.
+            // Fill up to a block, after the unfinished last line of the previous one.
             let start = buf.len();
             buf.resize(start + BLOCK, 0);
             let n = loop {
@@ -350,47 +465,57 @@ impl<W: Write> Search<'_, W> {
             let end = if eof {
                 buf.len()
             } else {
-                match buf.iter().rposition(|&b| b == b'\n') {
-                    Some(i) => i + 1,
+                match buf[kept..].iter().rposition(|&b| b == b'\n') {
+                    Some(i) => kept + i + 1,
                     None => continue, // a line longer than the block: read more of it
                 }
             };
-            if end == 0 {
+            if end == kept {
                 continue;
             }
-            let block = &buf[..end];
-            done = self.block(name, block, &mut line_no, &mut count, binary);
-            buf.drain(..end);
+            done = self.block(name, &buf[..end], kept, buf_offset, &mut progress, binary);
+            let keep_from = start_of_last_lines(&buf[..end], keep);
+            buf.drain(..keep_from);
+            buf_offset += keep_from as u64;
+            kept = end - keep_from;
         }
-        let o = self.o;
-        if o.count {
-            let line = if self.with_filename { format!("{name}:{count}\n") } else { format!("{count}\n") };
-            if !o.quiet && self.out.write_all(line.as_bytes()).is_err() {
+        let count = progress.count;
+        if o.count && !o.files_with_matches && !o.files_without_match {
+            // -l and -L win over -c, as in GNU.
+            let line = if self.printer.layout().with_filename { format!("{name}:{count}\n") } else { format!("{count}\n") };
+            if !o.quiet && self.printer.out.write_all(line.as_bytes()).is_err() {
                 self.error = true;
             }
         }
         if !o.quiet {
             let listed = (o.files_with_matches && count > 0) || (o.files_without_match && count == 0);
-            if listed && self.out.write_all(format!("{name}\n").as_bytes()).is_err() {
+            if listed && self.printer.out.write_all(format!("{name}\n").as_bytes()).is_err() {
                 self.error = true;
             }
         }
-        if o.files_without_match && count == 0 {
-            // GNU grep 3.8: -L succeeds when it lists a file.
-            self.selected = true;
-        }
         if binary && count > 0 && !o.count && !o.quiet && !o.files_with_matches && !o.files_without_match {
-            let _ = self.out.flush();
+            let _ = self.printer.out.flush();
             eprintln!("grep: {name}: binary file matches");
         }
     }
 
-    /// Processes the whole lines of `block`; returns true when the file needs no more reading.
-    fn block(&mut self, name: &str, block: &[u8], line_no: &mut u64, count: &mut u64, binary: bool) -> bool {
+    /// Processes the whole lines of `block[from..]` (`block` starts at byte `block_offset` of the
+    /// input; before `from` are lines kept for leading context); returns true when the input
+    /// needs no more reading.
+    fn block(&mut self, name: &str, block: &[u8], from: usize, block_offset: u64, progress: &mut Progress, binary: bool) -> bool {
         let o = self.o;
-        let summary_only = o.count || o.files_with_matches || o.files_without_match || o.quiet || binary;
-        let mut pos = 0;
+        let summary_only = self.summary_only || binary;
+        let mut pos = from;
         while pos < block.len() {
+            if progress.stopped {
+                // After the -m-th selected line, GNU writes the trailing context owed, whatever
+                // those lines hold.
+                if self.printer.pending() == 0 {
+                    return true;
+                }
+                pos = self.trailing_context(name, block, block_offset, pos, block.len(), progress);
+                continue;
+            }
             // The next line that really matches, at or after pos.
             let next_match = if self.matcher.empty_set { None } else { self.next_matching_line(block, pos) };
             let (stop, matched_line) = match next_match {
@@ -399,27 +524,36 @@ impl<W: Write> Search<'_, W> {
             };
             if o.invert {
                 // Every line before the match is selected.
-                let mut at = pos;
-                while at < stop {
-                    let end = line_end(block, at);
-                    *line_no += 1;
-                    if self.select(name, &block[at..end], *line_no, count, summary_only) {
+                while pos < stop && !progress.stopped {
+                    let end = line_end(block, pos);
+                    progress.line_no += 1;
+                    if self.select(name, block, block_offset, (pos, end), progress, summary_only) {
                         return true;
                     }
-                    at = end;
+                    pos = end;
                 }
-                if let Some((_, e)) = matched_line {
-                    *line_no += 1;
-                    pos = e;
-                } else {
-                    pos = block.len();
+                if progress.stopped {
+                    continue;
+                }
+                match matched_line {
+                    // The matching line is rejected: trailing context, or only counted.
+                    Some((s, e)) => {
+                        if self.trailing_context(name, block, block_offset, s, e, progress) == s {
+                            progress.line_no += 1;
+                        }
+                        pos = e;
+                    }
+                    None => pos = block.len(),
                 }
             } else {
-                *line_no += count_lines(&block[pos..stop]);
+                if !summary_only {
+                    pos = self.trailing_context(name, block, block_offset, pos, stop, progress);
+                }
+                progress.line_no += count_lines(&block[pos..stop]);
                 match matched_line {
                     Some((s, e)) => {
-                        *line_no += 1;
-                        if self.select(name, &block[s..e], *line_no, count, summary_only) {
+                        progress.line_no += 1;
+                        if self.select(name, block, block_offset, (s, e), progress, summary_only) {
                             return true;
                         }
                         pos = e;
@@ -429,6 +563,21 @@ impl<W: Write> Search<'_, W> {
             }
         }
         false
+    }
+
+    /// Writes the trailing context owed from the unselected lines of `block[pos..stop]`; returns
+    /// where the lines not written start (their count is the caller's).
+    fn trailing_context(&mut self, name: &str, block: &[u8], block_offset: u64, mut pos: usize, stop: usize, progress: &mut Progress) -> usize {
+        while pos < stop && self.printer.pending() > 0 {
+            let end = line_end(block, pos);
+            progress.line_no += 1;
+            let line = Line { number: progress.line_no, offset: block_offset + pos as u64, text: &block[pos..end] };
+            if self.printer.context(name, line).is_err() {
+                self.error = true;
+            }
+            pos = end;
+        }
+        pos
     }
 
     /// Bounds (start, end past the newline) of the next line at or after `pos` that matches.
@@ -450,50 +599,39 @@ impl<W: Write> Search<'_, W> {
         None
     }
 
-    /// Handles one selected line; returns true when the file needs no more reading.
-    fn select(&mut self, name: &str, line: &[u8], line_no: u64, count: &mut u64, summary_only: bool) -> bool {
+    /// Handles the selected line `block[line.0..line.1]` (number `progress.line_no`); returns
+    /// true when the input needs no more reading.
+    fn select(&mut self, name: &str, block: &[u8], block_offset: u64, line: (usize, usize), progress: &mut Progress, summary_only: bool) -> bool {
         let o = self.o;
-        *count += 1;
+        progress.count += 1;
         self.selected = true;
         if o.quiet || o.files_with_matches || o.files_without_match {
             return true;
         }
-        let limit_reached = o.max_count.is_some_and(|m| *count >= m);
+        let limit_reached = o.max_count.is_some_and(|m| progress.count >= m);
         if summary_only {
             // Left here: -c, or a binary file, whose first selected line settles it.
             return limit_reached || !o.count;
         }
-        let text = strip_newline(line);
-        let mut prefix = Vec::new();
-        if self.with_filename {
-            prefix.extend_from_slice(name.as_bytes());
-            prefix.push(b':');
-        }
-        if o.line_number {
-            prefix.extend_from_slice(format!("{line_no}:").as_bytes());
-        }
-        let written = if o.only_matching {
-            if o.invert {
-                Ok(())
-            } else {
-                let mut r = Ok(());
-                for m in self.matcher.line.find_iter(text).filter(|m| !m.is_empty()) {
-                    r = self.out.write_all(&[&prefix[..], m.as_bytes(), b"\n"].concat());
-                    if r.is_err() {
-                        break;
-                    }
-                }
-                r
-            }
-        } else {
-            self.out.write_all(&[&prefix[..], text, b"\n"].concat())
-        };
-        if written.is_err() {
+        if self.printer.selected(name, block, block_offset, line.0, line.1, progress.line_no).is_err() {
             self.error = true;
             return true;
         }
-        limit_reached
+        progress.stopped = limit_reached;
+        limit_reached && self.printer.pending() == 0
     }
+}
+
+/// Where the last `n` lines of `text` (which ends with a whole line) start.
+fn start_of_last_lines(text: &[u8], n: u64) -> usize {
+    let mut start = text.len();
+    for _ in 0..n {
+        if start == 0 {
+            break;
+        }
+        start = output::previous_line_start(text, start);
+    }
+    start
 }
 
 fn line_end(block: &[u8], start: usize) -> usize {
@@ -516,9 +654,9 @@ mod tests {
         let o = parse(args.iter().map(OsString::from).collect()).unwrap().unwrap();
         let matcher = Matcher::new(&o.patterns, o.syntax.unwrap_or(Syntax::Basic), o.ignore_case, o.extent).unwrap();
         let with_filename = o.with_filename.unwrap_or(false);
-        let mut s = Search { o: &o, matcher, with_filename, out: Vec::new(), selected: false, error: false };
+        let mut s = Search::new(&o, matcher, with_filename, Vec::new());
         s.file("in", input.as_bytes());
-        (String::from_utf8(s.out).unwrap(), s.selected)
+        (String::from_utf8(s.printer.out).unwrap(), s.selected)
     }
 
     #[test]
@@ -554,6 +692,43 @@ mod tests {
         assert_eq!(grep(&["-n", "^$"], "a\n\nb\n").0, "2:\n");
         assert_eq!(grep(&["-c", "^"], "a\nb\n").0, "2\n");
         assert_eq!(grep(&["-c", "x*"], "").0, "0\n");
+    }
+
+    #[test]
+    fn context_lengths_as_gnu_reads_them() {
+        assert_eq!(context_length(" +3").unwrap(), 3);
+        assert_eq!(context_length("-0").unwrap(), 0);
+        assert_eq!(context_length("99999999999999999999999").unwrap(), u64::MAX);
+        for bad in ["", "x", "-1", "1x", "3 "] {
+            let e = context_length(bad).unwrap_err();
+            assert_eq!((e.message, e.usage), (format!("{bad}: invalid context length argument"), false));
+        }
+        let parsed = |args: &[&str]| parse(args.iter().map(OsString::from).collect()).unwrap().unwrap();
+        assert_eq!(parsed(&["-12n", "p"]).context, Some(12));
+        assert_eq!(parsed(&["-1n2", "p"]).context, Some(2));
+        assert_eq!(parsed(&["-1", "-2", "p"]).context, Some(2));
+    }
+
+    #[test]
+    fn context_across_blocks() {
+        // The first block ends after b2, inside the long matching line: its leading context
+        // was processed with the previous block.
+        let filler = format!("{}\n", "y".repeat(99));
+        let long = format!("match{}", "z".repeat(100));
+        let text = format!("{}b1\nb2\n{long}\na1\n", filler.repeat(BLOCK / 100));
+        let (lines, offset) = (BLOCK as u64 / 100, BLOCK / 100 * 100);
+        let expected = format!(
+            "{}-{offset}-b1\n{}-{}-b2\n{}:{}:{long}\n{}-{}-a1\n",
+            lines + 1,
+            lines + 2,
+            offset + 3,
+            lines + 3,
+            offset + 6,
+            lines + 4,
+            offset + 6 + long.len() + 1
+        );
+        assert_eq!(grep(&["-n", "-b", "-C2", "match"], &text).0, expected);
+        assert_eq!(grep(&["-m1", "-A1", "y"], "y\ny\nz\n").0, "y\ny\n");
     }
 
     #[test]

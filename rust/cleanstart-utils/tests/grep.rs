@@ -93,6 +93,9 @@ fn options_like_gnu() {
         &["-c", "foo", "text", "other"],
         &["-l", "foo", "text", "other", "patterns"],
         &["-L", "fox", "text", "other"],
+        &["-L", "fox", "other"],
+        &["-l", "-L", "fox", "text", "other"],
+        &["-c", "-l", "foo", "text", "other"],
         &["-n", "foo", "text"],
         &["-h", "foo", "text", "other"],
         &["-H", "foo", "text"],
@@ -130,6 +133,47 @@ fn options_like_gnu() {
     for args in [&["-r", "foo", "tree"][..], &["-rn", "in", "tree"], &["-rl", "foo", "tree"], &["-R", "bar", "tree"], &["-rc", "foo", "tree"]] {
         same_lines_any_order(d, args);
     }
+}
+
+#[test]
+fn context_and_byte_offsets_like_gnu() {
+    let Some(dir) = fixture() else { return };
+    let d = dir.path();
+    let cases: &[&[&str]] = &[
+        &["-A", "1", "foo", "text"],
+        &["-B", "2", "foo", "text"],
+        &["-C", "1", "-n", "o", "text"],
+        &["-2", "-n", "fox", "text"],
+        &["-A", "0", "o", "text"],
+        &["-B", "1", "-A", "3", "-C", "9", "foo", "text"],
+        &["-C", "1", "-H", "-n", "-b", "foo", "text", "other"],
+        &["-b", "foo", "text"],
+        &["-b", "-o", "o[a-z]", "text"],
+        &["-o", "-C", "1", "-n", "foo", "text"],
+        &["-v", "-C", "1", "-n", "o", "text"],
+        &["-v", "-o", "-C", "1", "o", "text"],
+        &["-m", "1", "-A", "3", "-n", "o", "text"],
+        &["-m", "2", "-v", "-A", "2", "-n", "o", "text"],
+        &["-c", "-C", "2", "foo", "text"],
+        &["-l", "-A", "2", "foo", "text", "other"],
+        &["-q", "-B", "2", "foo", "text"],
+        &["--group-separator=::", "-A", "0", "foo", "text"],
+        &["--no-group-separator", "-B", "1", "o", "text"],
+        &["--context=1", "--byte-offset", "--after-context=0", "dog", "text"],
+        &["-C", "2", "-n", "9$", "big"],
+        &["-B", "30", "-b", "^row 7[0-9]*3 ", "big"],
+        &["-v", "-A", "1", "-n", "[0-8]$", "big"],
+        &["-m", "3", "-A", "100000", "-c", "value 1$", "big"],
+        &["-A", "x", "foo", "text"],
+        &["-B", "-1", "foo", "text"],
+        &["-C", "", "foo", "text"],
+        &["--context=2x", "foo", "text"],
+        &["-m", "0", "foo", "text"],
+    ];
+    for args in cases {
+        same(d, args);
+    }
+    same_lines_any_order(d, &["-r", "-A", "1", "bar", "tree"]);
 }
 
 #[test]

@@ -36,6 +36,36 @@ fn prints_like_gnu() {
 }
 
 #[test]
+fn prints_tagged_and_binary_lines_like_gnu() {
+    let dir = fixture();
+    same(dir.path(), &["--tag", "empty", "abc", "back\\slash", "missing"]);
+    same(dir.path(), &["-b", "abc", "back\\slash"]);
+    same(dir.path(), &["-t", "--tag", "abc"]);
+    same(dir.path(), &["--tag", "-t", "abc"]);
+    same(dir.path(), &["--tag", "-z", "abc", "back\\slash"]);
+    same(dir.path(), &["-z", "back\\slash"]);
+    same(dir.path(), &["--tag", "-c", "abc"]);
+    same(dir.path(), &["-z", "-c", "abc"]);
+}
+
+#[test]
+fn checks_tagged_lines_like_gnu() {
+    let dir = fixture();
+    let tagged = run(GNU, dir.path(), &["--tag", "empty", "abc", "big"]).stdout;
+    let plain = run(GNU, dir.path(), &["-b", "big"]).stdout;
+    // Blanks GNU tolerates, an upper-case digest, and lines GNU rejects.
+    let loose = b"  SHA256(abc)=\tBA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD\n\
+                  SHA256  (abc) = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n\
+                  SHA256 (abc) = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad \n\
+                  MD5 (abc) = 900150983cd24fb0d6963f7d28e17f72\n";
+    std::fs::write(dir.path().join("tagged.sums"), [&tagged[..], &plain, loose].concat()).unwrap();
+    same(dir.path(), &["-c", "tagged.sums"]);
+    same(dir.path(), &["-c", "--strict", "tagged.sums"]);
+    std::fs::write(dir.path().join("abc"), b"abd").unwrap();
+    same(dir.path(), &["-c", "tagged.sums"]);
+}
+
+#[test]
 fn checks_like_gnu() {
     let dir = fixture();
     // Names needing escapes are left out here: GNU changed how --check prints them after 9.1, and
