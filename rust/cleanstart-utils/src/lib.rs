@@ -5,7 +5,7 @@
 //! The library holds the code utilities share.
 //!
 //! - [`checksum`]: the `*sum` family (GNU-compatible output and `--check`).
-//! - [`diff`]: `diff`'s command line over uutils diffutils' output formats.
+//! - [`diff`]: `diff` as GNU diff 3.x (files, directories, formats; `-y` from uutils diffutils).
 //! - [`accounts`]: users and groups from `/etc/passwd` and `/etc/group`, process credentials.
 //! - [`identity`]: `id` and `whoami`.
 //! - [`compress`]: gzip and zstd streams shared by `gzip` and `tar`.

@@ -1,132 +1,171 @@
-//! `diff`: the command line of uutils diffutils' `diff`, whose library gives us option parsing
-//! and the five output formats (normal, unified, context, ed, side by side) but keeps its own
-//! `main` private. Exit status as GNU diff: 0 same, 1 different, 2 trouble.
+//! `diff`, as GNU diff 3.x: files and directories (`-r`, `-N`), the normal, `-u`, `-c` and `-e`
+//! formats, `-i -w -b -Z -B`. The line comparison is GNU's algorithm, so hunks come out the
+//! same; side by side (`-y`) is uutils diffutils'. Exit status 0 same, 1 different, 2 trouble
+//! (trouble with one pair of files does not stop the others).
+//!
+//! - [`options`]: the command line.
+//! - [`lines`]: lines and the equivalence the ignore options define.
+//! - [`script`]: the edit script between two files' lines.
+//! - [`format`]: the output formats.
+//! - [`pair`]: one pair of files.
+//! - [`tree`]: two directories, entry by entry.
 
-use crate::messages::io_message;
-use diffutilslib::params::{parse_params, Format, Params};
-use std::ffi::{OsStr, OsString};
-use std::io::{self, Read, Write};
+mod format;
+mod lines;
+mod options;
+mod pair;
+mod script;
+mod tree;
+
+use options::{Options, Request};
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
 use std::process::ExitCode;
+use tree::Side;
 
-const TROUBLE: u8 = 2;
+/// A comparison's outcome; the worst of several is the exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    Same = 0,
+    Different = 1,
+    Trouble = 2,
+}
+
+/// A run of `diff`: its options, its output, and the directories being walked.
+struct Comparison<'o, W: Write> {
+    options: &'o Options,
+    out: W,
+    /// Device and inode of each side's directories above the current one, to catch loops.
+    ancestors: Vec<[Option<(u64, u64)>; 2]>,
+}
+
+impl<W: Write> Comparison<'_, W> {
+    /// A message on standard error, after what standard output holds so far.
+    fn trouble(&mut self, message: &str) -> io::Result<()> {
+        self.out.flush()?;
+        eprintln!("diff: {message}");
+        Ok(())
+    }
+
+    fn identical(&mut self, names: &[Cow<str>; 2]) -> io::Result<Status> {
+        if self.options.report_identical {
+            writeln!(self.out, "Files {} and {} are identical", names[0], names[1])?;
+        }
+        Ok(Status::Same)
+    }
+
+    /// The command line's two operands.
+    fn operands(&mut self) -> io::Result<Status> {
+        let o = self.options;
+        let mut paths = [o.from.clone(), o.to.clone()];
+        let mut sides = Vec::with_capacity(2);
+        for path in &paths {
+            sides.push(if path == "-" {
+                Ok(None)
+            } else {
+                std::fs::metadata(path).map(Some)
+            });
+        }
+        let is_dir = |s: &io::Result<Option<std::fs::Metadata>>| matches!(s, Ok(Some(m)) if m.is_dir());
+        // A directory and a file: the file is compared with the directory's entry of its name.
+        match (is_dir(&sides[0]), is_dir(&sides[1])) {
+            (true, false) | (false, true) => {
+                let dir = usize::from(is_dir(&sides[1]));
+                if paths[1 - dir] == "-" {
+                    self.trouble("cannot compare '-' to a directory")?;
+                    return Ok(Status::Trouble);
+                }
+                if sides[1 - dir].is_ok() {
+                    paths[dir] = tree::inside(&paths[dir], &paths[1 - dir]).into_os_string();
+                    sides[dir] = std::fs::metadata(&paths[dir]).map(Some);
+                }
+            }
+            _ => {}
+        }
+        let mut status = Status::Same;
+        let mut resolved = Vec::with_capacity(2);
+        for f in 0..2 {
+            match &sides[f] {
+                Ok(Some(meta)) => resolved.push(Side::Present(meta.clone())),
+                Ok(None) => resolved.push(Side::Stdin),
+                Err(e) if o.new_file && e.kind() == io::ErrorKind::NotFound && sides[1 - f].is_ok() => resolved.push(Side::Absent),
+                Err(e) => {
+                    self.trouble(&format!("{}: {}", paths[f].to_string_lossy(), crate::messages::io_message(e)))?;
+                    status = Status::Trouble;
+                }
+            }
+        }
+        if status == Status::Trouble {
+            return Ok(status);
+        }
+        let (a, b) = (&resolved[0], &resolved[1]);
+        if a.is_dir() || b.is_dir() {
+            return self.directories([Path::new(&paths[0]), Path::new(&paths[1])], [a, b], 0);
+        }
+        pair::compare(self, [&paths[0], &paths[1]], [a, b], 0)
+    }
+}
 
 /// Runs `diff` with `args` (the program name first, as `std::env::args_os` gives it).
-pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
-    let params = match parse_params(args.peekable()) {
-        Ok(params) => params,
+pub fn main(mut args: impl Iterator<Item = OsString>) -> ExitCode {
+    args.next();
+    let options = match options::parse(args) {
+        Ok(Request::Compare(options)) => options,
+        Ok(Request::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Request::Version) => {
+            crate::cmdline::print_version("diff");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(TROUBLE);
+            eprintln!("diff: {message}\ndiff: Try 'diff --help' for more information.");
+            return ExitCode::from(Status::Trouble as u8);
         }
     };
-    match run(&params) {
-        Ok(code) => ExitCode::from(code),
+    let mut comparison = Comparison { options: &options, out: BufWriter::new(io::stdout().lock()), ancestors: Vec::new() };
+    let result = comparison.operands().and_then(|status| comparison.out.flush().map(|()| status));
+    match result {
+        Ok(status) => ExitCode::from(status as u8),
         // A closed pipe is the reader's choice, not trouble worth a message (GNU is silent too).
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(TROUBLE),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(Status::Trouble as u8),
         Err(e) => {
-            eprintln!("diff: {e}");
-            ExitCode::from(TROUBLE)
+            eprintln!("diff: {}", crate::messages::io_message(&e));
+            ExitCode::from(Status::Trouble as u8)
         }
     }
 }
 
-fn run(params: &Params) -> io::Result<u8> {
-    let (from_is_dir, to_is_dir) = (is_dir(&params.from), is_dir(&params.to));
-    if from_is_dir && to_is_dir {
-        eprintln!(
-            "diff: {} and {}: comparing directories is not supported",
-            params.from.to_string_lossy(),
-            params.to.to_string_lossy()
-        );
-        return Ok(TROUBLE);
-    }
-    if params.from == params.to && params.from != "-"
-        || params.from != "-" && params.to != "-" && same_file::is_same_file(&params.from, &params.to).unwrap_or(false)
-    {
-        report_identical(params);
-        return Ok(0);
-    }
-    let (Some(from), Some(to)) = (read_input(&params.from), read_input(&params.to)) else {
-        return Ok(TROUBLE);
-    };
-    if from == to {
-        report_identical(params);
-        return Ok(0);
-    }
-    let mut out = io::stdout().lock();
-    if params.brief || is_binary(&from) || is_binary(&to) {
-        // GNU diff does not print line differences of binary files, only that they differ.
-        let kind = if params.brief { "Files" } else { "Binary files" };
-        writeln!(out, "{kind} {} and {} differ", params.from.to_string_lossy(), params.to.to_string_lossy())?;
-        out.flush()?;
-        return Ok(1);
-    }
-    let text = match params.format {
-        Format::Normal => diffutilslib::normal_diff(&from, &to, params),
-        Format::Unified => diffutilslib::unified_diff(&from, &to, params),
-        Format::Context => diffutilslib::context_diff(&from, &to, params),
-        Format::Ed => match diffutilslib::ed_diff(&from, &to, params) {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("diff: {e}");
-                return Ok(TROUBLE);
-            }
-        },
-        Format::SideBySide => {
-            diffutilslib::side_by_side_diff(&from, &to, &mut out, params);
-            Vec::new()
-        }
-    };
-    out.write_all(&text)?;
-    out.flush()?;
-    Ok(1)
-}
+const USAGE: &str = "\
+Usage: diff [OPTION]... FILES
+Compare FILES line by line.
 
-fn is_dir(path: &OsStr) -> bool {
-    path != "-" && std::path::Path::new(path).is_dir()
-}
+  -q, --brief                   report only when files differ
+  -s, --report-identical-files  report when two files are the same
+  -c, -C NUM, --context[=NUM]   output NUM (default 3) lines of copied context
+  -u, -U NUM, --unified[=NUM]   output NUM (default 3) lines of unified context
+  -e, --ed                      output an ed script
+      --normal                  output a normal diff (the default)
+  -y, --side-by-side            output in two columns
+  -W, --width=NUM               output at most NUM (default 130) print columns
+  -t, --expand-tabs             expand tabs to spaces in output
+      --tabsize=NUM             tab stops every NUM (default 8) print columns
+  -L, --label LABEL             use LABEL instead of file name and timestamp
+  -r, --recursive               recursively compare any subdirectories found
+  -N, --new-file                treat absent files as empty
+  -i, --ignore-case             ignore case differences in file contents
+  -b, --ignore-space-change     ignore changes in the amount of white space
+  -w, --ignore-all-space        ignore all white space
+  -Z, --ignore-trailing-space   ignore white space at line end
+  -B, --ignore-blank-lines      ignore changes where lines are all blank
+  -a, --text                    treat all files as text
+      --help                    display this help and exit
+      --version                 output version information and exit
 
-/// Reads a file, or standard input for `-`; on failure prints GNU's message and gives `None`.
-fn read_input(path: &OsString) -> Option<Vec<u8>> {
-    let read = if path == "-" {
-        let mut content = Vec::new();
-        io::stdin().read_to_end(&mut content).map(|_| content)
-    } else {
-        std::fs::read(path)
-    };
-    match read {
-        Ok(content) => Some(content),
-        Err(e) => {
-            eprintln!("diff: {}: {}", path.to_string_lossy(), io_message(&e));
-            None
-        }
-    }
-}
-
-/// GNU diff's test: a NUL byte in the first buffer's worth of data means binary.
-fn is_binary(content: &[u8]) -> bool {
-    content.iter().take(32 * 1024).any(|&b| b == 0)
-}
-
-fn report_identical(params: &Params) {
-    if params.report_identical_files {
-        println!("Files {} and {} are identical", params.from.to_string_lossy(), params.to.to_string_lossy());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn binary_means_a_nul_byte_near_the_start() {
-        assert!(is_binary(b"ELF\0\x01"));
-        assert!(!is_binary(b"plain text\n"));
-    }
-
-    #[test]
-    fn io_messages_read_like_the_c_library() {
-        let e = io::Error::from_raw_os_error(2);
-        assert_eq!(io_message(&e), "No such file or directory");
-    }
-}
+FILES are 'FILE1 FILE2' or 'DIR1 DIR2' or 'DIR FILE' or 'FILE DIR'.
+If a FILE is '-', read standard input.
+Exit status is 0 if inputs are the same, 1 if different, 2 if trouble.
+";
