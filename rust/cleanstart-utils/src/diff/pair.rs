@@ -62,10 +62,14 @@ fn traditional_locale() -> bool {
 pub fn compare<W: Write>(cmp: &mut Comparison<W>, paths: [&OsStr; 2], sides: [&Side; 2], depth: usize) -> io::Result<Status> {
     let o = cmp.options;
     let names = paths.map(|p| p.to_string_lossy());
-    if let [Side::Present(a), Side::Present(b)] = sides {
-        if same_file::is_same_file(paths[0], paths[1]).unwrap_or(false) && a.len() == b.len() {
-            return cmp.identical(&names);
-        }
+    // A file is the same as itself, standard input included (it cannot be read twice).
+    let itself = match sides {
+        [Side::Present(_), Side::Present(_)] => same_file::is_same_file(paths[0], paths[1]).unwrap_or(false),
+        [Side::Stdin, Side::Stdin] => true,
+        _ => false,
+    };
+    if itself {
+        return cmp.identical(&names);
     }
     let mut contents = [Vec::new(), Vec::new()];
     let mut status = Status::Same;
