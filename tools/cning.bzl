@@ -132,7 +132,7 @@ def _cning_inventory_impl(ctx):
 
 cning_inventory = rule(
     implementation = _cning_inventory_impl,
-    doc = "Every file of the image with type, mode, size, sha256 and ELF linkage (SPDX 2.3 or CycloneDX 1.6).",
+    doc = "Every file of the image with type, mode, size, sha256 and ELF linkage, and the crates of its Rust binaries (SPDX 2.3 or CycloneDX 1.6).",
     attrs = {
         "follow_external_blobs": attr.bool(doc = "See cning_test."),
         "format": attr.string(default = "spdx", values = ["spdx", "cyclonedx"], doc = "Document format."),

@@ -6,6 +6,7 @@
 //! whole files are read only to hash them. Files in a layer stream ([`analyze`]) arrive once, in
 //! order, so they are held in memory (up to the inspection cap) and searched the same way.
 
+use crate::crates::{self, Crate};
 use crate::elf::{self, ElfInfo};
 use crate::positioned::{self, ReadAt, SizedFile};
 use crate::regions::{self, Regions};
@@ -26,6 +27,9 @@ pub struct Content {
     /// The interpreter line of a `#!` script, without the `#!`.
     pub shebang: Option<String>,
     pub signatures: Vec<Signature>,
+    /// The crates a Rust binary lists in its `.dep-v0` section (read for inventories only), or
+    /// why that section cannot be read.
+    pub crates: Option<Result<Vec<Crate>, String>>,
     /// Set when the file was larger than the inspection cap: hashed, but not parsed or searched.
     pub not_inspected: Option<String>,
 }
@@ -41,11 +45,13 @@ pub struct Analysis {
     pub max_inspect: u64,
     /// Search every byte of ELF files for signatures, not only their loaded data.
     pub whole_files: bool,
+    /// Read the crate lists of Rust binaries (inventories).
+    pub crates: bool,
 }
 
 impl Default for Analysis {
     fn default() -> Analysis {
-        Analysis { hash_all: false, hash_executables: true, max_inspect: 512 << 20, whole_files: false }
+        Analysis { hash_all: false, hash_executables: true, max_inspect: 512 << 20, whole_files: false, crates: false }
     }
 }
 
@@ -97,7 +103,7 @@ pub fn analyze(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis)
         content.sha1 = Some(hex(&sha1::Sha1::digest(&bytes)));
     }
     if is_elf {
-        (content.elf, content.signatures) = inspect_elf(&bytes[..], analysis)?;
+        (content.elf, content.signatures, content.crates) = inspect_elf(&bytes[..], analysis)?;
     } else if is_script {
         content.shebang = Some(shebang(&bytes));
     }
@@ -125,7 +131,7 @@ pub fn analyze_file(file: &File, size: u64, mode: u32, analysis: &Analysis) -> i
     if size > analysis.max_inspect {
         content.not_inspected = Some(over_cap(size, analysis));
     } else if is_elf {
-        (content.elf, content.signatures) = inspect_elf(&src, analysis)?;
+        (content.elf, content.signatures, content.crates) = inspect_elf(&src, analysis)?;
     } else if is_script {
         let mut line = [0u8; SCRIPT_HEAD];
         let got = positioned::read_up_to(&src, &mut line, 0)?;
@@ -138,8 +144,9 @@ fn over_cap(size: u64, analysis: &Analysis) -> String {
     format!("{size} bytes, over the {} byte inspection cap", analysis.max_inspect)
 }
 
-/// What [`inspect_elf`] learns: the ELF facts (or why they could not be parsed) and signatures.
-type ElfFacts = (Option<Result<ElfInfo, String>>, Vec<Signature>);
+/// What [`inspect_elf`] learns: the ELF facts (or why they could not be parsed), signatures, and
+/// the crate list when asked for.
+type ElfFacts = (Option<Result<ElfInfo, String>>, Vec<Signature>, Option<Result<Vec<Crate>, String>>);
 
 /// Parses an ELF file and searches it for signatures. A file that does not parse is searched
 /// whole: its headers cannot say where its data is.
@@ -147,11 +154,12 @@ fn inspect_elf(src: &(impl ReadAt + ?Sized), analysis: &Analysis) -> io::Result<
     match elf::parse(src) {
         Ok(parsed) => {
             let regions = if analysis.whole_files { Regions::whole(src.len()) } else { regions::of_elf(&parsed, src.len()) };
-            Ok((Some(Ok(parsed.info)), signatures::scan_ranges(src, &regions.ranges)?))
+            let crates = if analysis.crates { crates::of_elf(src, &parsed)? } else { None };
+            Ok((Some(Ok(parsed.info)), signatures::scan_ranges(src, &regions.ranges)?, crates))
         }
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {
             let signatures = signatures::scan_ranges(src, &Regions::whole(src.len()).ranges)?;
-            Ok((Some(Err(e.to_string())), signatures))
+            Ok((Some(Err(e.to_string())), signatures, None))
         }
         Err(e) => Err(e),
     }

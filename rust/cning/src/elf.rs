@@ -76,6 +76,8 @@ pub struct Parsed {
     pub segments: Vec<ProgramHeader>,
     /// Empty when the file has none, or a table too large to read.
     pub sections: Vec<SectionHeader>,
+    /// Index in `sections` of the section name string table (`e_shstrndx`, resolved).
+    pub section_names: Option<usize>,
 }
 
 /// True when `bytes` start with the ELF magic.
@@ -145,6 +147,13 @@ pub fn parse(src: &(impl ReadAt + ?Sized)) -> io::Result<Parsed> {
     }
 
     let sections = read_sections(src, header.e_shoff, header.e_shnum, ctx)?;
+    // SHN_XINDEX: the real index is in the first section header's sh_link.
+    let names_index = if header.e_shstrndx == goblin::elf::section_header::SHN_XINDEX as u16 {
+        sections.first().map_or(0, |first| first.sh_link as usize)
+    } else {
+        usize::from(header.e_shstrndx)
+    };
+    let section_names = (names_index != 0 && names_index < sections.len()).then_some(names_index);
     let info = ElfInfo {
         machine: header.e_machine,
         interpreter,
@@ -152,7 +161,7 @@ pub fn parse(src: &(impl ReadAt + ?Sized)) -> io::Result<Parsed> {
         shared_library: header.e_type == header::ET_DYN && !pie,
         soname,
     };
-    Ok(Parsed { info, segments, sections })
+    Ok(Parsed { info, segments, sections, section_names })
 }
 
 /// The dynamic string table: where DT_STRTAB maps to in the file, and DT_STRSZ.
@@ -179,6 +188,22 @@ impl Strings {
         let bytes = positioned::read_range(src, self.start + offset, len, MAX_NAME, "dynamic string")?;
         Ok(c_string(&bytes))
     }
+}
+
+/// Largest section name string table read; real ones hold a few hundred bytes.
+const MAX_SECTION_NAMES: u64 = 1 << 20;
+
+/// The file range (offset, size) of the section called `name`, if the file has one with contents.
+pub fn section_range(src: &(impl ReadAt + ?Sized), parsed: &Parsed, name: &str) -> io::Result<Option<(u64, u64)>> {
+    let Some(table) = parsed.section_names.map(|i| &parsed.sections[i]) else {
+        return Ok(None);
+    };
+    let names = positioned::read_range(src, table.sh_offset, table.sh_size, MAX_SECTION_NAMES, "section name table")?;
+    let found = parsed.sections.iter().find(|sh| {
+        sh.sh_type != goblin::elf::section_header::SHT_NOBITS
+            && names.get(sh.sh_name..).is_some_and(|rest| rest.starts_with(name.as_bytes()) && rest.get(name.len()) == Some(&0))
+    });
+    Ok(found.map(|sh| (sh.sh_offset, sh.sh_size)))
 }
 
 /// Bytes up to the first NUL, as text (lossily: a path need not be UTF-8 to be loaded).

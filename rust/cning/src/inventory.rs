@@ -1,13 +1,21 @@
-//! Every entry of an image, with path, type, mode, size, sha256 and ELF linkage, as an SPDX 2.3
-//! or CycloneDX 1.6 JSON document. Output is deterministic for the same image (entries sorted,
-//! identifiers derived from content, time from `SOURCE_DATE_EPOCH` when set).
+//! Every entry of an image, with path, type, mode, size, sha256 and ELF linkage, and the crates
+//! each Rust binary lists in its `.dep-v0` section, as an SPDX 2.3 or CycloneDX 1.6 JSON document.
+//! Output is deterministic for the same image (entries sorted, identifiers derived from content,
+//! time from `SOURCE_DATE_EPOCH` when set).
+//!
+//! Crates become packages (SPDX) or library components (CycloneDX), one per platform for each
+//! name, version and source, with a `pkg:cargo` purl for crates.io ones; each binary is tied to
+//! its crates (SPDX `GENERATED_FROM`, CycloneDX `dependencies`), so a scanner that matches purls
+//! against advisories finds the binaries a vulnerable crate went into.
 
+use crate::crates::Crate;
 use crate::elf::ElfInfo;
 use crate::report::timestamp;
 use crate::source::ImageFs;
 use crate::tree::{Entry, Kind};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 /// Inventory formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,6 +45,31 @@ fn elf_linkage(info: &ElfInfo) -> &'static str {
 
 fn sha256_of(entry: &Entry) -> Option<&str> {
     entry.content.as_ref().and_then(|c| c.sha256.as_deref())
+}
+
+/// The crate list of a file, if it has a readable one.
+fn crates_of(entry: &Entry) -> &[Crate] {
+    match entry.content.as_ref().and_then(|c| c.crates.as_ref()) {
+        Some(Ok(crates)) => crates,
+        _ => &[],
+    }
+}
+
+/// How a file's crate list reads, for the entry's comment or properties: `None` when it has none.
+fn crates_note(entry: &Entry) -> Option<String> {
+    match entry.content.as_ref().and_then(|c| c.crates.as_ref())? {
+        Ok(crates) => Some(crates.len().to_string()),
+        Err(e) => Some(format!("unreadable ({e})")),
+    }
+}
+
+/// Every crate of an image's binaries, once, in order, with its index.
+fn image_crates(fs: &ImageFs) -> BTreeMap<&Crate, usize> {
+    let mut all: BTreeMap<&Crate, usize> = fs.tree.iter().flat_map(|(_, e)| crates_of(e)).map(|c| (c, 0)).collect();
+    for (n, index) in all.values_mut().enumerate() {
+        *index = n;
+    }
+    all
 }
 
 /// A stable identifier for `images`: the hash of every path and digest in them.
@@ -81,6 +114,27 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
             "comment": format!("{} filesystem entries", fs.tree.len()),
         }));
         relationships.push(json!({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": package_id}));
+        let crates = image_crates(fs);
+        let crate_id = |c: &Crate| format!("SPDXRef-Crate-{i}-{}", crates[c]);
+        for c in crates.keys() {
+            let mut package = json!({
+                "SPDXID": crate_id(c),
+                "name": c.name,
+                "versionInfo": c.version,
+                "downloadLocation": "NOASSERTION",
+                "filesAnalyzed": false,
+                "licenseConcluded": "NOASSERTION",
+                "licenseDeclared": "NOASSERTION",
+                "copyrightText": "NOASSERTION",
+                "primaryPackagePurpose": "LIBRARY",
+                "comment": format!("Rust crate ({}), from the .dep-v0 sections of the image's binaries", c.source),
+            });
+            if let Some(purl) = c.purl() {
+                package["externalRefs"] = json!([{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}]);
+            }
+            packages.push(package);
+            relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": crate_id(c)}));
+        }
         for (n, (path, entry)) in fs.tree.iter().filter(|(_, e)| e.kind == Kind::File).enumerate() {
             let file_id = format!("SPDXRef-File-{i}-{n}");
             let content = entry.content.as_deref();
@@ -96,6 +150,14 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
                 "not-elf" => "OTHER",
                 _ => "BINARY",
             };
+            let mut comment = format!("type=file mode={:04o} size={} uid={} gid={} linkage={}", entry.mode, entry.size, entry.uid, entry.gid, linkage(entry));
+            if let Some(note) = crates_note(entry) {
+                comment.push_str(&format!(" crates={note}"));
+            }
+            relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": file_id}));
+            for c in crates_of(entry) {
+                relationships.push(json!({"spdxElementId": file_id, "relationshipType": "GENERATED_FROM", "relatedSpdxElement": crate_id(c)}));
+            }
             files.push(json!({
                 "SPDXID": file_id,
                 "fileName": format!(".{path}"),
@@ -103,9 +165,8 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
                 "fileTypes": [file_type],
                 "licenseConcluded": "NOASSERTION",
                 "copyrightText": "NOASSERTION",
-                "comment": format!("type=file mode={:04o} size={} uid={} gid={} linkage={}", entry.mode, entry.size, entry.uid, entry.gid, linkage(entry)),
+                "comment": comment,
             }));
-            relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": file_id}));
         }
     }
     json!({
@@ -126,7 +187,25 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
     // A version-4-shaped UUID made from the fingerprint, so the same image gives the same serial.
     let serial = format!("urn:uuid:{}-{}-4{}-8{}-{}", &fp[0..8], &fp[8..12], &fp[13..16], &fp[17..20], &fp[20..32]);
     let mut components = Vec::new();
+    let mut dependencies = Vec::new();
     for fs in images {
+        let crate_ref = |c: &Crate| format!("{}:crate:{}@{}:{}", fs.label, c.name, c.version, c.source);
+        for c in image_crates(fs).keys() {
+            let mut component = json!({
+                "type": "library",
+                "bom-ref": crate_ref(c),
+                "name": c.name,
+                "version": c.version,
+                "properties": [
+                    {"name": "cning:platform", "value": fs.label},
+                    {"name": "cning:crate-source", "value": c.source},
+                ],
+            });
+            if let Some(purl) = c.purl() {
+                component["purl"] = json!(purl);
+            }
+            components.push(component);
+        }
         for (path, entry) in fs.tree.iter() {
             if path == "/" {
                 continue;
@@ -143,6 +222,14 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
             }
             if let Some(target) = &entry.target {
                 properties.push(json!({"name": "cning:symlink-target", "value": target}));
+            }
+            if let Some(note) = crates_note(entry) {
+                properties.push(json!({"name": "cning:crates", "value": note}));
+            }
+            let crates = crates_of(entry);
+            if !crates.is_empty() {
+                let on: Vec<String> = crates.iter().map(crate_ref).collect();
+                dependencies.push(json!({"ref": format!("{}:{path}", fs.label), "dependsOn": on}));
             }
             let mut component = json!({
                 "type": "file",
@@ -167,5 +254,6 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
             "component": {"type": "container", "bom-ref": "image", "name": image},
         },
         "components": components,
+        "dependencies": dependencies,
     })
 }

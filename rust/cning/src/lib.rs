@@ -11,6 +11,7 @@
 //! - [`elf`]: machine, interpreter, needed libraries, static or dynamic, from the headers only.
 //! - [`regions`]: which bytes of an ELF file the signature search reads, and when not to trust its headers.
 //! - [`signatures`]: BusyBox and toybox recognised by content.
+//! - [`crates`]: the crate lists Rust binaries carry (`.dep-v0`), for inventories.
 //! - [`policy`]: the policy file format.
 //! - [`rules`]: the checks, each with a stable rule id.
 //! - [`report`]: findings as text, JSON, SARIF 2.1.0 or JUnit XML.
@@ -18,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub mod content;
+pub mod crates;
 pub mod elf;
 pub mod inventory;
 pub mod layers;

@@ -45,7 +45,8 @@ enum Command {
         #[command(flatten)]
         input: Input,
     },
-    /// List every file of an image with type, mode, size, sha256 and ELF linkage.
+    /// List every file of an image with type, mode, size, sha256 and ELF linkage, and the crates
+    /// compiled into its Rust binaries (from their .dep-v0 sections).
     Inventory {
         /// Document format.
         #[arg(long, value_enum, default_value_t = inventory::Format::Spdx)]
@@ -126,7 +127,7 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(report.passed)
         }
         Command::Inventory { format, output, input } => {
-            let opts = input.options(Analysis { hash_all: true, hash_executables: true, ..Analysis::default() });
+            let opts = input.options(Analysis { hash_all: true, hash_executables: true, crates: true, ..Analysis::default() });
             let images = source::open(&input.image, &opts)?;
             let doc = inventory::document(format, &input.image.display().to_string(), &images);
             let write = |out: &mut dyn Write| -> std::io::Result<()> {

@@ -330,6 +330,65 @@ fn inventories_list_every_file_with_digest_and_linkage() {
     assert!(link["properties"].as_array().unwrap().iter().any(|p| p["name"] == "cning:symlink-target" && p["value"] == "busybox"));
 }
 
+/// A real static binary with a crate list added the way tools/auditable.bzl adds one to
+/// CleanStart's binaries.
+fn busybox_with_crates(section: &[u8]) -> Vec<u8> {
+    let bb = std::fs::read(debian::binary("busybox-static", "busybox")).unwrap();
+    cleanstart_auditable::elf::add_section(&bb, cleanstart_auditable::format::SECTION, section).unwrap()
+}
+
+#[test]
+fn inventories_list_the_crates_of_rust_binaries() {
+    use cleanstart_auditable::format::{encode, Kind, Package, Source, VersionInfo, FORMAT};
+    let package = |name: &str, version: &str, source, kind| Package { name: name.into(), version: version.into(), source, kind, dependencies: vec![], root: false };
+    let list = VersionInfo {
+        format: FORMAT,
+        packages: vec![
+            package("tool", "0.1.0", Source::Local, Kind::Runtime),
+            package("anyhow", "1.0.104", Source::CratesIo, Kind::Runtime),
+            package("serde_derive", "1.0.229", Source::CratesIo, Kind::Build),
+        ],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    copy_bytes(&busybox_with_crates(&encode(&list).unwrap()), &root.join("bin/tool"));
+    copy_bytes(&busybox_with_crates(b"\x78\x9cnot really zlib"), &root.join("bin/broken"));
+    copy(&debian::binary("busybox-static", "busybox"), &root.join("bin/plain"));
+
+    let out = cning(&["inventory", "--format", "spdx", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let spdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = |name: &str| spdx["files"].as_array().unwrap().iter().find(|f| f["fileName"] == name).unwrap_or_else(|| panic!("{name} listed")).clone();
+    let (tool, broken, plain) = (file("./bin/tool"), file("./bin/broken"), file("./bin/plain"));
+    assert!(tool["comment"].as_str().unwrap().ends_with(" crates=2"), "{tool}");
+    assert!(broken["comment"].as_str().unwrap().contains(" crates=unreadable (.dep-v0: "), "{broken}");
+    assert!(!plain["comment"].as_str().unwrap().contains("crates="), "{plain}");
+    let related: Vec<&str> = spdx["relationships"].as_array().unwrap().iter()
+        .filter(|r| r["spdxElementId"] == tool["SPDXID"] && r["relationshipType"] == "GENERATED_FROM")
+        .map(|r| r["relatedSpdxElement"].as_str().unwrap()).collect();
+    let packages: Vec<&Value> = spdx["packages"].as_array().unwrap().iter().filter(|p| related.contains(&p["SPDXID"].as_str().unwrap())).collect();
+    let mut names: Vec<(&str, &str)> = packages.iter().map(|p| (p["name"].as_str().unwrap(), p["versionInfo"].as_str().unwrap())).collect();
+    names.sort();
+    assert_eq!(names, [("anyhow", "1.0.104"), ("tool", "0.1.0")], "build-time crates are not in the binary");
+    let anyhow = packages.iter().find(|p| p["name"] == "anyhow").unwrap();
+    assert_eq!(anyhow["externalRefs"][0]["referenceLocator"], "pkg:cargo/anyhow@1.0.104");
+
+    // The same from an OCI layout (files read from the layer stream, not by position).
+    let bytes = std::fs::read(root.join("bin/tool")).unwrap();
+    let image = oci::image("amd64", &[oci::layer(&[Item::File { path: "bin/tool", mode: 0o755, data: &bytes }])]);
+    let layout = dir.path().join("layout");
+    image.write_layout(&layout);
+    let out = cning(&["inventory", "--format", "cyclonedx", layout.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let cdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lib = cdx["components"].as_array().unwrap().iter().find(|c| c["name"] == "anyhow").expect("anyhow component");
+    assert_eq!(lib["type"], "library");
+    assert_eq!(lib["purl"], "pkg:cargo/anyhow@1.0.104");
+    let deps = cdx["dependencies"].as_array().unwrap();
+    let tool_deps = deps.iter().find(|d| d["ref"].as_str().unwrap().ends_with(":/bin/tool")).expect("the binary's dependencies");
+    assert!(tool_deps["dependsOn"].as_array().unwrap().iter().any(|r| r == &lib["bom-ref"]));
+}
+
 /// Little-endian ELF64 fields of a copy of a real binary, for crafting hostile variants.
 struct Elf64(Vec<u8>);
 
