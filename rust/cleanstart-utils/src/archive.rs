@@ -12,7 +12,7 @@ use crate::cmdline::{civil_date, print_version, usage_error, Cluster, LongOption
 use crate::compress::{Codec, ZstdWriter};
 use crate::messages::{error_chain, io_message};
 use anyhow::{anyhow, bail, Context, Result};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
@@ -432,10 +432,11 @@ fn read_archive(o: &Options, run: &mut Run) -> Result<()> {
     let mut archive = tar::Archive::new(decoded);
     archive.set_overwrite(true);
     let root = Credentials::current().map(|c| c.euid == 0).unwrap_or(false);
-    let umask = if root || o.preserve_permissions { 0 } else { current_umask() };
+    let process_umask = current_umask();
+    let umask = if root || o.preserve_permissions { 0 } else { process_umask };
     let extract_to = o.directory.clone().unwrap_or_else(|| PathBuf::from("."));
     archive.set_preserve_ownerships(root);
-    let mut extractor = Extractor { dst: extract_to, strip_components: o.strip_components, preserve_ownership: root, umask, dirs: Vec::new() };
+    let mut extractor = Extractor::new(extract_to, o.strip_components, root, umask, process_umask);
     let selection = Selection::new(&o.operands);
     let mut seen_any = false;
     let entries = archive.entries().with_context(|| shown.clone())?;
@@ -591,10 +592,23 @@ struct Extractor {
     dst: PathBuf,
     strip_components: usize,
     preserve_ownership: bool,
+    /// Mode bits removed from archived modes (the umask, or none as root or with `-p`).
     umask: u32,
+    /// The process umask, which the kernel applies to the mode files are created with.
+    process_umask: u32,
     /// Directories extracted, with their archived mode and time, applied at the end (writing
     /// their contents would change the time, and a read-only mode would block the contents).
     dirs: Vec<ArchivedDir>,
+    /// The target directory with symlinks resolved, found on first use.
+    root: Option<PathBuf>,
+    /// Directories (named as joined to the target) known to lie inside the target: resolved
+    /// once, or created here under such a directory. Resolving every member's parent again
+    /// cost a readlink per path component. Only replacing a symlink can change where a known
+    /// name leads (directories are never removed), so that empties the set.
+    inside: HashSet<PathBuf>,
+    /// File data goes through this buffer: large writes, and reads that bypass the archive's
+    /// own buffer once it is drained.
+    buffer: Vec<u8>,
 }
 
 struct ArchivedDir {
@@ -605,23 +619,47 @@ struct ArchivedDir {
 }
 
 impl Extractor {
+    fn new(dst: PathBuf, strip_components: usize, preserve_ownership: bool, umask: u32, process_umask: u32) -> Self {
+        Extractor {
+            dst,
+            strip_components,
+            preserve_ownership,
+            umask,
+            process_umask,
+            dirs: Vec::new(),
+            root: None,
+            inside: HashSet::new(),
+            buffer: Vec::new(),
+        }
+    }
+
     fn unpack<R: Read>(&mut self, entry: &mut tar::Entry<'_, R>, relative: &Path) -> Result<()> {
         let target = self.dst.join(relative);
         let parent = target.parent().unwrap_or(&self.dst).to_path_buf();
-        self.create_parents(&parent)?;
-        self.check_inside(&parent)?;
+        if !self.inside.contains(&parent) {
+            self.create_parents(&parent)?;
+            self.check_inside(&parent)?;
+        }
         let kind = entry.header().entry_type();
+        if kind == tar::EntryType::Regular {
+            return self.write_file(entry, &target);
+        }
         entry.set_preserve_mtime(true);
         entry.set_preserve_permissions(true);
         entry.set_mask(self.umask);
         entry.set_unpack_xattrs(false);
         let existing = fs::symlink_metadata(&target).ok();
+        if existing.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+            self.inside.clear();
+        }
         if kind.is_dir() {
             // A symlink where a directory goes is replaced, never followed.
             if existing.as_ref().is_some_and(|m| !m.is_dir()) {
                 fs::remove_file(&target).with_context(|| format!("{}: Cannot unlink", target.display()))?;
             }
             fs::create_dir_all(&target).with_context(|| format!("{}: Cannot mkdir", target.display()))?;
+            // A real directory (lstat said so, or just made) in a directory inside the target.
+            self.inside.insert(target.clone());
             let h = entry.header();
             let owner = (h.uid().unwrap_or(0) as u32, h.gid().unwrap_or(0) as u32);
             self.dirs.push(ArchivedDir { path: target, mode: h.mode().unwrap_or(0o755) & !self.umask, mtime: h.mtime().unwrap_or(0), owner });
@@ -638,8 +676,8 @@ impl Extractor {
                 bail!("Cannot hard link to '{}'", String::from_utf8_lossy(&link))
             };
             let source = self.dst.join(link_rel);
-            let source_parent = source.parent().unwrap_or(&self.dst);
-            self.check_inside(source_parent)?;
+            let source_parent = source.parent().unwrap_or(&self.dst).to_path_buf();
+            self.check_inside(&source_parent)?;
             if existing.is_some() {
                 fs::remove_file(&target).with_context(|| format!("{}: Cannot unlink", target.display()))?;
             }
@@ -650,10 +688,72 @@ impl Extractor {
         Ok(())
     }
 
-    fn create_parents(&self, parent: &Path) -> Result<()> {
+    /// A regular file: created anew (never written through whatever was there), its data in
+    /// large writes, then owner (as root), time and, when creating it did not already give
+    /// it, mode: five system calls for a small file.
+    fn write_file<R: Read>(&mut self, entry: &mut tar::Entry<'_, R>, target: &Path) -> Result<()> {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let h = entry.header();
+        let archived = h.mode().unwrap_or(0o644) & 0o7777;
+        let wanted = archived & !self.umask;
+        let created = archived & 0o777 & !self.process_umask;
+        let (mtime, owner) = (h.mtime().unwrap_or(0), (h.uid().unwrap_or(0) as u32, h.gid().unwrap_or(0) as u32));
+        let open = || fs::OpenOptions::new().write(true).create_new(true).mode(archived & 0o777).open(target);
+        let mut file = match open() {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let meta = fs::symlink_metadata(target).with_context(|| format!("{}: Cannot open", target.display()))?;
+                if meta.is_dir() {
+                    bail!("Cannot open: File exists");
+                }
+                if meta.file_type().is_symlink() {
+                    self.inside.clear();
+                }
+                fs::remove_file(target).with_context(|| format!("{}: Cannot unlink", target.display()))?;
+                open().with_context(|| format!("{}: Cannot open", target.display()))?
+            }
+            Err(e) => return Err(e).with_context(|| format!("{}: Cannot open", target.display())),
+        };
+        if self.buffer.is_empty() {
+            self.buffer = vec![0; 1024 * 1024];
+        }
+        let size = entry.size();
+        let mut written = 0u64;
+        loop {
+            let mut filled = 0;
+            while filled < self.buffer.len() {
+                match entry.read(&mut self.buffer[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e).context("Cannot read archive"),
+                }
+            }
+            if filled == 0 {
+                break;
+            }
+            file.write_all(&self.buffer[..filled]).with_context(|| format!("{}: Cannot write", target.display()))?;
+            written += filled as u64;
+        }
+        if written != size {
+            bail!("Unexpected EOF in archive");
+        }
+        let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime);
+        file.set_times(fs::FileTimes::new().set_modified(time).set_accessed(time)).with_context(|| format!("{}: Cannot utime", target.display()))?;
+        // Owner before mode: changing the owner clears set-id bits.
+        if self.preserve_ownership {
+            std::os::unix::fs::fchown(&file, Some(owner.0), Some(owner.1)).with_context(|| format!("{}: Cannot change ownership", target.display()))?;
+        }
+        if wanted != created {
+            file.set_permissions(fs::Permissions::from_mode(wanted)).with_context(|| format!("{}: Cannot change mode", target.display()))?;
+        }
+        Ok(())
+    }
+
+    fn create_parents(&mut self, parent: &Path) -> Result<()> {
         let mut missing = Vec::new();
         let mut at = parent;
-        while fs::symlink_metadata(at).is_err() {
+        while !self.inside.contains(at) && fs::symlink_metadata(at).is_err() {
             missing.push(at.to_path_buf());
             match at.parent() {
                 Some(p) => at = p,
@@ -664,18 +764,35 @@ impl Extractor {
             if let Some(p) = dir.parent() {
                 self.check_inside(p)?;
             }
-            fs::create_dir(&dir).or_else(|e| if dir.is_dir() { Ok(()) } else { Err(e) }).with_context(|| format!("{}: Cannot mkdir", dir.display()))?;
+            match fs::create_dir(&dir) {
+                // Made here, in a directory inside the target.
+                Ok(()) => {
+                    self.inside.insert(dir);
+                }
+                Err(_) if dir.is_dir() => {}
+                Err(e) => return Err(e).with_context(|| format!("{}: Cannot mkdir", dir.display())),
+            }
         }
         Ok(())
     }
 
     /// Refuses a directory that, symlinks resolved, lies outside the target.
-    fn check_inside(&self, dir: &Path) -> Result<()> {
-        let root = self.dst.canonicalize().with_context(|| format!("{}: Cannot open", self.dst.display()))?;
+    fn check_inside(&mut self, dir: &Path) -> Result<()> {
+        if self.inside.contains(dir) {
+            return Ok(());
+        }
+        let root = match &self.root {
+            Some(root) => root,
+            None => {
+                let root = self.dst.canonicalize().with_context(|| format!("{}: Cannot open", self.dst.display()))?;
+                self.root.insert(root)
+            }
+        };
         let real = dir.canonicalize().with_context(|| format!("{}: Cannot open", dir.display()))?;
-        if !real.starts_with(&root) {
+        if !real.starts_with(root) {
             bail!("Cannot extract through a symlink leading outside {} (to {})", self.dst.display(), real.display());
         }
+        self.inside.insert(dir.to_path_buf());
         Ok(())
     }
 
@@ -852,7 +969,7 @@ mod tests {
         h.set_mode(0o644);
         b.append_data(&mut h, "evil/owned", &b"bad"[..]).unwrap();
         let data = b.into_inner().unwrap();
-        let mut ex = Extractor { dst: dst.path().to_path_buf(), strip_components: 0, preserve_ownership: false, umask: 0, dirs: Vec::new() };
+        let mut ex = Extractor::new(dst.path().to_path_buf(), 0, false, 0, 0o022);
         let mut archive = tar::Archive::new(&data[..]);
         let mut errors = 0;
         for entry in archive.entries().unwrap() {

@@ -214,13 +214,18 @@ fn header(name: &str, data: &[u8], link: Option<&str>) -> Vec<u8> {
     block
 }
 
+/// A scratch directory holding an empty `outside` and an empty `target` to extract into.
+fn outside_and_target() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (outside, target) = (dir.path().join("outside"), dir.path().join("target"));
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::create_dir(&target).unwrap();
+    (dir, outside, target)
+}
+
 #[test]
 fn extraction_stays_inside_the_target() {
-    let dir = tempfile::tempdir().unwrap();
-    let outside = dir.path().join("outside");
-    std::fs::create_dir(&outside).unwrap();
-    let target = dir.path().join("target");
-    std::fs::create_dir(&target).unwrap();
+    let (dir, outside, target) = outside_and_target();
     let outside_s = outside.to_str().unwrap();
     let escape = "../outside/escaped";
     let members = [
@@ -242,6 +247,29 @@ fn extraction_stays_inside_the_target() {
     assert_eq!(std::fs::read(target.join(outside_s.trim_start_matches('/')).join("absolute")).unwrap(), b"2");
     assert_eq!(std::fs::read(target.join("fine.txt")).unwrap(), b"5");
     assert!(std::fs::symlink_metadata(target.join("link")).unwrap().file_type().is_symlink());
+}
+
+/// A symlink that first leads inside the target, has a member written through it, and is then
+/// replaced by one leading outside: the later member must still be refused (extraction
+/// remembers which directories it found inside the target, and must forget them here).
+#[test]
+fn a_replaced_symlink_is_checked_again() {
+    let (dir, outside, target) = outside_and_target();
+    let members = [
+        header("sub/first", b"1", None),
+        header("link", b"", Some("sub")),
+        header("link/through-inside-link", b"2", None),
+        header("link", b"", Some(outside.to_str().unwrap())),
+        header("link/through-outside-link", b"3", None),
+        header("link/sub2/deeper", b"4", None),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("swap.tar"), [members, vec![0u8; 1024]].concat()).unwrap();
+    let out = ours(dir.path(), &["-xf", "swap.tar", "-C", "target"]);
+    assert_eq!(out.status.code(), Some(2), "errors are reported: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(target.join("sub/through-inside-link")).unwrap(), b"2");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written outside the target");
+    assert_eq!(std::fs::read_link(target.join("link")).unwrap(), outside);
 }
 
 #[test]
