@@ -5,6 +5,14 @@
 #   sort (50 MB text), sha256sum (500 MB), grep (50 MB text), ls -lR and tar c/x (a copy of a
 #   directory tree), gzip/gunzip (50 MB text) when CSU has them.
 #
+# `tar x` is measured twice: onto the disk the work directory is on, and into a tmpfs
+# (/dev/shm) when there is one. On a disk the time can be mostly the file system's: on ext4
+# without a journal, creating inodes right after `rm -rf` of the previous run's tree (and
+# other processes' deletions) makes the kernel skip every recently deleted inode
+# (ext4's recently_deleted), the same cost for every tar. The tmpfs row shows the tools' own
+# cost. Every row also gets CPU time (user + system), steadier than wall-clock time on a
+# loaded machine.
+#
 # Usage: bench/compare.sh [--bin-dir DIR] [--tree DIR] [--runs N]
 #   --bin-dir DIR  take CSU binaries from DIR (e.g. bazel-bin/rust/cleanstart-utils after
 #                  `tools/bazel build -c opt //rust/cleanstart-utils:utils`); default: build them
@@ -88,9 +96,10 @@ median() {
   local args=(--warmup 1 --runs "$runs" --export-json "$json" --style none --output pipe)
   [ -n "$prepare" ] && args+=(--prepare "$prepare")
   if hyperfine "${args[@]}" "$*" >/dev/null 2>"$work/h.err"; then
-    python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$json"
+    python3 -c 'import json,sys; r = json.load(open(sys.argv[1]))["results"][0]
+print("%.3f %.3f+%.3f" % (r["median"], r["user"], r["system"]))' "$json"
   else
-    echo "-"
+    echo "- -"
   fi
 }
 
@@ -102,34 +111,47 @@ size_of() {
 }
 
 # bench NAME PREPARE COMMAND-WITH-@: @ stands for the utility's path.
-declare -a rows
+declare -a rows cpu_rows
 bench() {
-  local name=$1 util=$2 prepare=$3 cmd=$4 r_csu="-" r_bb r_gnu
+  local name=$1 util=$2 prepare=$3 cmd=$4 r_csu="- -" r_bb r_gnu
   say "$name"
   if [ -x "$bin_dir/$util" ]; then r_csu=$(median "$prepare" "${cmd//@/$bin_dir/$util}"); fi
   r_bb=$(median "$prepare" "${cmd//@/$work/bbin/$util}")
   r_gnu=$(median "$prepare" "${cmd//@//usr/bin/$util}")
   local ratio="-"
-  if [ "$r_csu" != "-" ] && [ "$r_bb" != "-" ]; then
-    ratio=$(python3 -c "print('%.2fx' % ($r_csu / $r_bb))")
+  if [ "${r_csu% *}" != "-" ] && [ "${r_bb% *}" != "-" ]; then
+    ratio=$(python3 -c "print('%.2fx' % (${r_csu% *} / ${r_bb% *}))")
   fi
-  rows+=("| \`$name\` | $(size_of "$bin_dir/$util") | $(size_of "$busybox") | $(size_of "/usr/bin/$util") | $r_csu | $r_bb | $r_gnu | $ratio |")
+  rows+=("| \`$name\` | $(size_of "$bin_dir/$util") | $(size_of "$busybox") | $(size_of "/usr/bin/$util") | ${r_csu% *} | ${r_bb% *} | ${r_gnu% *} | $ratio |")
+  cpu_rows+=("| \`$name\` | ${r_csu#* } | ${r_bb#* } | ${r_gnu#* } |")
 }
 
 cd "$work"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 bench "sort (50 MB)" sort "" "@ text"
 bench "sha256sum (500 MB)" sha256sum "" "@ random"
 bench "grep -c 'error.*timeout' (50 MB)" grep "" "@ -c 'error.*timeout' text"
 bench "ls -lR ($tree_entries entries)" ls "" "@ -lR tree"
 bench "tar c ($tree_mb MB tree)" tar "rm -f out.tar" "@ cf out.tar tree"
 bench "tar x" tar "rm -rf x && mkdir x" "@ xf tree.tar -C x"
+if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm)" = tmpfs ]; then
+  shm=$(mktemp -d /dev/shm/csu-bench.XXXXXX)
+  trap 'chmod -R u+w "$work" "$shm" 2>/dev/null; rm -rf "$work" "$shm"' EXIT
+  bench "tar x (into tmpfs)" tar "rm -rf $shm/x && mkdir $shm/x" "@ xf tree.tar -C $shm/x"
+fi
 bench "gzip -c (50 MB)" gzip "" "@ -c text"
 bench "gunzip -c" gunzip "" "@ -c text.gz"
 
 echo
 echo "CSU binaries: $bin_dir; BusyBox: $("$busybox" | head -n 1); GNU: /usr/bin (sizes exclude shared libraries)"
-echo "hyperfine medians of $runs runs after a warm-up, in seconds; '-' = not available or failed"
+echo "hyperfine medians of $runs runs after a warm-up, in seconds; '-' = not available or failed; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| benchmark | size CSU | size BusyBox (whole binary) | size GNU | CSU | BusyBox | GNU | CSU / BusyBox |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
+echo
+echo "CPU time, user+system seconds (hyperfine means)"
+echo
+echo "| benchmark | CSU | BusyBox | GNU |"
+echo "| --- | --- | --- | --- |"
+printf '%s\n' "${cpu_rows[@]}"
