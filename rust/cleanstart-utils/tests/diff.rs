@@ -25,13 +25,6 @@ fn same(dir: &Path, args: &[&str]) {
     assert_eq!(ours.stderr.is_empty(), gnu.stderr.is_empty(), "stderr presence for {}", context());
 }
 
-fn gnu_present() -> bool {
-    if Path::new(GNU).exists() {
-        return true;
-    }
-    println!("skipped: no {GNU} on this machine to compare with");
-    false
-}
 
 /// A small linear congruential generator: the same inputs on every run, no extra crate.
 struct Lcg(u64);
@@ -78,7 +71,7 @@ fn generated_pair(rng: &mut Lcg) -> (String, String) {
 
 #[test]
 fn generated_pairs_give_gnus_hunks_in_every_format() {
-    if !gnu_present() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -113,7 +106,7 @@ fn generated_pairs_give_gnus_hunks_in_every_format() {
 
 #[test]
 fn large_files_split_where_gnu_gives_up_on_a_minimal_script() {
-    if !gnu_present() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -139,7 +132,7 @@ fn large_files_split_where_gnu_gives_up_on_a_minimal_script() {
 #[test]
 fn trees_with_unreadable_parts_are_compared_as_far_as_they_go() {
     use std::os::unix::fs::PermissionsExt;
-    if !gnu_present() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -12,13 +12,6 @@ use std::time::{Duration, SystemTime};
 const CSU: &str = env!("CARGO_BIN_EXE_find");
 const GNU: &str = "/usr/bin/find";
 
-fn gnu_missing() -> bool {
-    if Path::new(GNU).exists() {
-        return false;
-    }
-    println!("skipped: {GNU} (GNU findutils) is not installed");
-    true
-}
 
 /// A PATH that -execdir accepts (test runners may hand over one with relative entries).
 const SAFE_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -92,7 +85,7 @@ fn same(dir: &Path, args: &[&str]) {
 
 #[test]
 fn names_paths_and_regexes() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = fixture();
@@ -114,7 +107,7 @@ fn names_paths_and_regexes() {
 
 #[test]
 fn operators_and_errors() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = fixture();
@@ -138,7 +131,7 @@ fn operators_and_errors() {
 
 #[test]
 fn types_links_and_depths() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = fixture();
@@ -175,7 +168,7 @@ fn depth_puts_directories_after_their_contents() {
 
 #[test]
 fn sizes_times_permissions_and_owners() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = fixture();
@@ -210,7 +203,7 @@ fn sizes_times_permissions_and_owners() {
 
 #[test]
 fn printf_ls_and_print0() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = fixture();
@@ -227,7 +220,7 @@ fn printf_ls_and_print0() {
 
 #[test]
 fn exec_execdir_and_delete() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = fixture();

@@ -32,8 +32,7 @@ fn same_lines_any_order(dir: &Path, args: &[&str]) {
 }
 
 fn fixture() -> Option<tempfile::TempDir> {
-    if !Path::new(GNU).exists() {
-        println!("skipped: no {GNU} on this machine to compare with");
+    if !testkit::reference_present(GNU) {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();

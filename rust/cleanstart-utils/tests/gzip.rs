@@ -22,13 +22,6 @@ fn run(ours: bool, dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     out
 }
 
-fn have_reference() -> bool {
-    let found = Path::new(GNU).exists();
-    if !found {
-        println!("skipped: no {GNU} on this machine to compare with");
-    }
-    found
-}
 
 fn sample() -> Vec<u8> {
     let mut data = Vec::new();
@@ -52,7 +45,7 @@ fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn streams_round_trip_with_gnu() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -75,7 +68,7 @@ fn streams_round_trip_with_gnu() {
 
 #[test]
 fn multi_member_and_damaged_streams_like_gnu() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -135,7 +128,7 @@ fn same_in_place(setup: &dyn Fn(&Path), args: &[&str]) {
 
 #[test]
 fn in_place_runs_leave_the_same_files() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let data = sample();

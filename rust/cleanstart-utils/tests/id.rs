@@ -18,17 +18,10 @@ fn same(args: &[&str]) {
     assert_eq!(ours.stderr.is_empty(), gnu.stderr.is_empty(), "stderr presence for {args:?}");
 }
 
-fn have_reference() -> bool {
-    let found = std::path::Path::new(GNU).exists();
-    if !found {
-        println!("skipped: no {GNU} on this machine to compare with");
-    }
-    found
-}
 
 #[test]
 fn the_process_like_gnu() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     for args in [&[][..], &["-u"], &["-g"], &["-G"], &["-un"], &["-gn"], &["-Gn"], &["-ur"], &["-Gz"], &["--user", "--name"]] {
@@ -38,7 +31,7 @@ fn the_process_like_gnu() {
 
 #[test]
 fn named_users_like_gnu() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
@@ -55,7 +48,7 @@ fn named_users_like_gnu() {
 
 #[test]
 fn errors_like_gnu() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     same(&["no-such-user-here"]);

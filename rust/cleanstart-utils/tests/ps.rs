@@ -26,8 +26,7 @@ impl Drop for Sleeper {
 }
 
 fn sleeper() -> Option<Sleeper> {
-    if !std::path::Path::new(PROCPS).exists() {
-        println!("skipped: no {PROCPS} on this machine to compare with");
+    if !testkit::reference_present(PROCPS) {
         return None;
     }
     let child = Command::new("sleep").arg("120").spawn().unwrap();

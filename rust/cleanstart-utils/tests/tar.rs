@@ -23,13 +23,6 @@ fn ok(out: Output, what: &str) -> Output {
     out
 }
 
-fn have_reference() -> bool {
-    let found = Path::new(GNU).exists();
-    if !found {
-        println!("skipped: no {GNU} on this machine to compare with");
-    }
-    found
-}
 
 fn have_zstd() -> bool {
     Command::new("zstd").arg("--version").output().is_ok_and(|o| o.status.success())
@@ -98,7 +91,7 @@ fn sorted_lines(out: &[u8]) -> Vec<String> {
 
 #[test]
 fn lists_gnu_archives_like_gnu() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -124,7 +117,7 @@ fn lists_gnu_archives_like_gnu() {
 
 #[test]
 fn extracts_gnu_archives_like_gnu() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -151,7 +144,7 @@ fn extracts_gnu_archives_like_gnu() {
 
 #[test]
 fn gnu_reads_what_we_create() {
-    if !have_reference() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -279,7 +272,7 @@ fn corrupt_archives_fail_with_one_message() {
     let o = ours(dir.path(), &["-tf", "junk.tar"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("junk.tar"), "names the file: {}", String::from_utf8_lossy(&o.stderr));
-    if have_reference() {
+    if testkit::reference_present(GNU) {
         assert_eq!(o.status.code(), gnu(dir.path(), &["-tf", "junk.tar"]).status.code());
     }
 }

@@ -9,13 +9,6 @@ use std::process::{Command, Output, Stdio};
 const CSU: &str = env!("CARGO_BIN_EXE_xargs");
 const GNU: &str = "/usr/bin/xargs";
 
-fn gnu_missing() -> bool {
-    if Path::new(GNU).exists() {
-        return false;
-    }
-    println!("skipped: {GNU} (GNU findutils) is not installed");
-    true
-}
 
 fn run(bin: &str, dir: &Path, input: &[u8], args: &[&str]) -> Output {
     let mut command = if bin == CSU { testkit::target_command(bin) } else { Command::new(bin) };
@@ -62,7 +55,7 @@ fn same(input: &str, args: &[&str]) {
 
 #[test]
 fn splitting_and_quoting() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     same("a b\nc\n", &[]);
@@ -82,7 +75,7 @@ fn splitting_and_quoting() {
 
 #[test]
 fn replacement_and_batching() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     same("x y\n z\n", &["-I{}", "echo", "[{}]", "{}{}"]);
@@ -104,7 +97,7 @@ fn replacement_and_batching() {
 
 #[test]
 fn exit_codes() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -126,7 +119,7 @@ fn exit_codes() {
 
 #[test]
 fn files_parallelism_and_tracing() {
-    if gnu_missing() {
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

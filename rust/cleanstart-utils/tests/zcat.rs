@@ -1,6 +1,5 @@
 //! `zcat` against GNU's `zcat` (`gzip -cd`): same stdout and exit code, input files untouched.
 
-use std::path::Path;
 use std::process::Command;
 
 const CSU: &str = env!("CARGO_BIN_EXE_zcat");
@@ -8,8 +7,7 @@ const GNU: &str = "/usr/bin/gzip";
 
 #[test]
 fn writes_to_stdout_like_gzip_cd() {
-    if !Path::new(GNU).exists() {
-        println!("skipped: no {GNU} on this machine to compare with");
+    if !testkit::reference_present(GNU) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! Test support shared by the workspace's integration tests; a dev-dependency only.
 //!
 //! - [`target_command`]: runs a binary under test, through qemu-user when it was cross-built.
+//! - [`reference_present`]: whether the reference tool a test compares with is installed.
 //! - [`debian`]: real third-party fixtures, Debian packages fetched and unpacked at test time.
 //! - [`oci`]: small OCI layouts, OCI archives and docker archives written by tests.
 #![forbid(unsafe_code)]
@@ -32,6 +33,17 @@ pub fn target_command(bin: impl AsRef<OsStr>) -> Command {
         }
         _ => Command::new(bin),
     }
+}
+
+/// True when the reference tool at `path` (GNU coreutils, findutils, procps, ...) is installed.
+/// Otherwise it prints that the comparison is skipped, so a test run on a machine without the
+/// tool says why nothing was compared instead of passing silently.
+pub fn reference_present(path: &str) -> bool {
+    let found = Path::new(path).exists();
+    if !found {
+        println!("skipped: no {path} on this machine to compare with");
+    }
+    found
 }
 
 #[cfg(test)]
