@@ -12,7 +12,7 @@
 # median(/bin/true), medians over all samples of ten interleaved rounds. The inits run as
 # subreapers, not PID 1 (tini with -s, which it needs for that). The image's own binary (built by
 # Bazel through the image's platform transition) is measured too when bazel-out has it: run
-# `tools/bazel build //images:prod` first.
+# `tools/bazel build //images:prod` first. So is the musl trial build of bench/musl-trial.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -64,6 +64,13 @@ if [ -x "$bazel_init" ]; then
   names+=("cleanimg_init (Bazel, image)")
   bins+=("$bazel_init")
   commands+=("$bazel_init -- $true_bin")
+fi
+# Left by bench/musl-trial.sh: the same init on musl with a size-built standard library.
+musl_init=$repo/rust/target/musl-trial/x86_64-unknown-linux-musl/release/cleanimg_init
+if [ -x "$musl_init" ]; then
+  names+=("cleanimg_init (musl trial)")
+  bins+=("$musl_init")
+  commands+=("$musl_init -- $true_bin")
 fi
 for c in "${commands[@]}"; do
   $c || { echo "startup.sh: '$c' failed" >&2; exit 1; }
