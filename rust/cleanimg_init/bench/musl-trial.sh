@@ -5,7 +5,10 @@
 # rules_rust's musl standard library. Debian ships no musl build of the Rust standard library, so
 # the offline toolchain links glibc, and glibc alone is about as large as tini-static.)
 #
-#   rust/cleanimg_init/bench/musl-trial.sh   then   rust/cleanimg_init/bench/startup.sh
+#   rust/cleanimg_init/bench/musl-trial.sh [--test]   then   rust/cleanimg_init/bench/startup.sh
+#
+# --test also runs the tests of cleanimg_init and libcleanstart built for musl the same way (the
+# PID-namespace tests beside tini included), so the trial binary's behaviour is checked, not assumed.
 #
 # It runs inside the offline environment (tools/offline/env.sh), whose rustc is Debian testing's:
 # - rust-src (the same version as that rustc), musl and musl-dev are fetched as Debian packages and
@@ -25,10 +28,15 @@ out=$repo/rust/target/musl-trial
 target=x86_64-unknown-linux-musl
 
 if [ "${1:-}" != "--inside" ]; then
+  case "${1:-}" in
+    "" | --test) ;;
+    *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+  esac
   [ "$(uname -m)" = x86_64 ] || { echo "musl-trial.sh: amd64 hosts only" >&2; exit 2; }
   mkdir -p "$out"
-  RUN_CWD=$repo/rust BIND_PATHS=$repo exec "$repo/tools/offline/env.sh" run bash "$here/musl-trial.sh" --inside
+  RUN_CWD=$repo/rust BIND_PATHS=$repo exec "$repo/tools/offline/env.sh" run bash "$here/musl-trial.sh" --inside "$@"
 fi
+run_tests=${2:-}
 
 src=$out/debian
 rm -rf "$src" "$out/link"
@@ -53,12 +61,16 @@ ar r "$out/link/libunwind.a" "$out/link/dl_find_object.o" 2>/dev/null
 printf '#!/bin/sh\nexec gcc -specs=%s -L%s "$@"\n' "$out/link/musl-gcc.specs" "$out/link" >"$out/link/cc"
 chmod +x "$out/link/cc"
 
+export RUSTC_BOOTSTRAP=1 __CARGO_TESTS_ONLY_SRC_ROOT=$library
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=$out/link/cc RUSTFLAGS="-C link-self-contained=no"
 echo "== cargo build -Zbuild-std (rustc $rustc_version, $target)"
-RUSTC_BOOTSTRAP=1 __CARGO_TESTS_ONLY_SRC_ROOT=$library \
-  CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=$out/link/cc \
-  RUSTFLAGS="-C link-self-contained=no" CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
-  cargo build -q --release --locked -p cleanimg_init --bin cleanimg_init --target "$target" \
-  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir "$out"
+CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo build -q --release --locked -p cleanimg_init --bin cleanimg_init \
+  --target "$target" -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir "$out"
+if [ "$run_tests" = --test ]; then
+  echo "== cargo test -p cleanimg_init -p libcleanstart ($target)"
+  cargo test -q --locked -p cleanimg_init -p libcleanstart --target "$target" \
+    -Zbuild-std=std,panic_abort,test --target-dir "$out/test"
+fi
 bin=$out/$target/release/cleanimg_init
 file "$bin"
 echo "$(stat -c %s "$bin") bytes: $bin"
