@@ -35,20 +35,22 @@ impl Crate {
 /// `Some(Err)` with a section that cannot be decoded (the message says why). Only runtime crates
 /// are listed: build-time ones (proc-macros and their dependencies) are not in the binary.
 pub fn of_elf(src: &(impl ReadAt + ?Sized), parsed: &Parsed) -> io::Result<Option<Result<Vec<Crate>, String>>> {
-    let range = match elf::section_range(src, parsed, format::SECTION) {
-        Ok(range) => range,
-        Err(e) if e.kind() == io::ErrorKind::InvalidData => return Ok(Some(Err(e.to_string()))),
-        Err(e) => return Err(e),
-    };
-    let Some((offset, size)) = range else {
-        return Ok(None);
-    };
-    let bytes = match positioned::read_range(src, offset, size, MAX_SECTION, format::SECTION) {
-        Ok(bytes) => bytes,
+    let bytes = match section(src, parsed) {
+        Ok(None) => return Ok(None),
+        Ok(Some(bytes)) => bytes,
+        // A section the headers place outside the file (or over the cap) is the file's fault.
         Err(e) if e.kind() == io::ErrorKind::InvalidData => return Ok(Some(Err(e.to_string()))),
         Err(e) => return Err(e),
     };
     Ok(Some(format::decode(&bytes).map(runtime_crates).map_err(|e| format!("{}: {e:#}", format::SECTION))))
+}
+
+/// The `.dep-v0` section's bytes, if the file has one.
+fn section(src: &(impl ReadAt + ?Sized), parsed: &Parsed) -> io::Result<Option<Vec<u8>>> {
+    match elf::section_range(src, parsed, format::SECTION)? {
+        Some((offset, size)) => positioned::read_range(src, offset, size, MAX_SECTION, format::SECTION).map(Some),
+        None => Ok(None),
+    }
 }
 
 fn runtime_crates(info: VersionInfo) -> Vec<Crate> {

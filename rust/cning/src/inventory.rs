@@ -15,7 +15,7 @@ use crate::source::ImageFs;
 use crate::tree::{Entry, Kind};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Inventory formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -65,11 +65,8 @@ fn crates_note(entry: &Entry) -> Option<String> {
 
 /// Every crate of an image's binaries, once, in order, with its index.
 fn image_crates(fs: &ImageFs) -> BTreeMap<&Crate, usize> {
-    let mut all: BTreeMap<&Crate, usize> = fs.tree.iter().flat_map(|(_, e)| crates_of(e)).map(|c| (c, 0)).collect();
-    for (n, index) in all.values_mut().enumerate() {
-        *index = n;
-    }
-    all
+    let all: BTreeSet<&Crate> = fs.tree.iter().flat_map(|(_, e)| crates_of(e)).collect();
+    all.into_iter().enumerate().map(|(n, c)| (c, n)).collect()
 }
 
 /// A stable identifier for `images`: the hash of every path and digest in them.
