@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The offline Bazel environment: a Debian testing rootfs holding Debian's own Bazel 7.7.1, its
-# Bzlmod module packages, rustc/cargo, the arm64 cross pieces and qemu-user, plus cargo-bazel built
-# from Debian's rules_rust sources. Needed where neither the Bazel Central Registry nor the Rust
-# toolchain downloads can be reached; tools/bazel decides when.
+# Bzlmod module packages, rustc/cargo, musl-dev, the arm64 cross pieces and qemu-user, plus
+# cargo-bazel built from Debian's rules_rust sources and the Rust standard library for musl built
+# from Debian's rust-src. Needed where neither the Bazel Central Registry nor the Rust toolchain
+# downloads can be reached; tools/bazel decides when.
 #
 #   tools/offline/env.sh ensure            create the environment, or reuse a finished one
 #   tools/offline/env.sh run CMD [ARG...]  run CMD inside it (work tree mounted at the same path)
@@ -75,7 +76,7 @@ step() {
   local marker="$BASE/.done-$STEP_N"
   [ -e "$marker" ] && return 0
   local t0=$SECONDS
-  say "offline setup [$STEP_N/7] $name ..."
+  say "offline setup [$STEP_N/8] $name ..."
   echo "=== step $STEP_N: $name" >>"$LOG"
   local first_line
   first_line=$(($(wc -l <"$LOG") + 1))
@@ -85,7 +86,7 @@ step() {
     exit 1
   fi
   touch "$marker"
-  say "offline setup [$STEP_N/7] $name: done in $((SECONDS - t0)) s"
+  say "offline setup [$STEP_N/8] $name: done in $((SECONDS - t0)) s"
 }
 
 ensure() {
@@ -111,6 +112,7 @@ ensure() {
   step "cargo index name for cargo-bazel" s_cargo_index
   step "distdir (tinyjson crate)" s_distdir
   step "rust_host_tools repository" s_host_tools_repo
+  step "Rust standard library for musl (from rust-src)" s_musl_std
   touch "$BASE/.ready"
   say "offline environment ready in $((SECONDS - t0)) s ($(du -sh "$ROOT" 2>/dev/null | cut -f1))"
 }

@@ -4,15 +4,15 @@
 #
 #   rust/cleanimg_init/bench/startup.sh [RUNS]      (default: 1000 runs per command)
 #
-# Builds cleanimg_init optimized and static (cargo's release profile: LTO, one codegen unit,
-# panic=abort, stripped; +crt-static, as the images' binaries are), fetches tini (its tini-static),
-# catatonit and, when it is not installed, hyperfine as Debian packages with the machine's own apt
-# configuration (unpacked, not installed), and times `INIT -- /bin/true` against `/bin/true`
-# alone with hyperfine (no shell, warm-up runs first). Overhead = median(INIT -- /bin/true) -
-# median(/bin/true), medians over all samples of ten interleaved rounds. The inits run as
-# subreapers, not PID 1 (tini with -s, which it needs for that). The image's own binary (built by
-# Bazel through the image's platform transition) is measured too when bazel-out has it: run
-# `tools/bazel build //images:prod` first. So is the musl trial build of bench/musl-trial.sh.
+# Measures the images' own binary: tools/bazel builds //rust/cleanimg_init:cleanimg_init optimized
+# for //platforms:linux_amd64 (static musl, fat LTO, stripped), the file the image's platform
+# transition puts in //images:prod. For comparison, cargo builds the same code static against the
+# host's glibc (release profile: LTO, one codegen unit, panic=abort, stripped; +crt-static).
+# Fetches tini (its tini-static), catatonit and, when it is not installed, hyperfine as Debian
+# packages with the machine's own apt configuration (unpacked, not installed), and times
+# `INIT -- /bin/true` against `/bin/true` alone with hyperfine (no shell, warm-up runs first).
+# Overhead = median(INIT -- /bin/true) - median(/bin/true), medians over all samples of ten
+# interleaved rounds. The inits run as subreapers, not PID 1 (tini with -s, which it needs for that).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -39,12 +39,13 @@ fi
 tini=$work/tini/usr/bin/tini-static
 catatonit=$work/catatonit/usr/bin/catatonit
 
-echo "== building cleanimg_init (cargo --release, static)"
+echo "== building cleanimg_init: the image's binary (tools/bazel -c opt), and with glibc (cargo --release)"
+"$repo/tools/bazel" build -c opt --platforms=//platforms:linux_amd64 //rust/cleanimg_init:cleanimg_init 2>/dev/null
+init=$repo/bazel-out/linux_amd64-opt/bin/rust/cleanimg_init/cleanimg_init
 target=$(rustc -vV | sed -n 's/^host: //p')
 (cd "$repo/rust" && RUSTFLAGS="-C target-feature=+crt-static" cargo build -q --release -p cleanimg_init \
   --target "$target" --target-dir "$repo/rust/target/bench-static")
-init=$repo/rust/target/bench-static/$target/release/cleanimg_init
-bazel_init=$repo/bazel-out/linux_amd64-opt/bin/rust/cleanimg_init/cleanimg_init
+glibc_init=$repo/rust/target/bench-static/$target/release/cleanimg_init
 
 # The policy mode adds reading the policy, /proc/self/mountinfo and a sha256 of /bin/true.
 true_bin=$(readlink -f /bin/true)
@@ -57,21 +58,11 @@ path = "$true_bin"
 sha256 = "$(sha256sum "$true_bin" | cut -d' ' -f1)"
 EOF
 
-names=("/bin/true (no init)" "tini-static -s" "catatonit" "cleanimg_init (cargo)" "cleanimg_init --policy (cargo)")
-bins=("$true_bin" "$tini" "$catatonit" "$init" "$init")
-commands=("$true_bin" "$tini -s -- $true_bin" "$catatonit -- $true_bin" "$init -- $true_bin" "$init --policy $work/init.toml")
-if [ -x "$bazel_init" ]; then
-  names+=("cleanimg_init (Bazel, image)")
-  bins+=("$bazel_init")
-  commands+=("$bazel_init -- $true_bin")
-fi
-# Left by bench/musl-trial.sh: the same init on musl with a size-built standard library.
-musl_init=$repo/rust/target/musl-trial/x86_64-unknown-linux-musl/release/cleanimg_init
-if [ -x "$musl_init" ]; then
-  names+=("cleanimg_init (musl trial)")
-  bins+=("$musl_init")
-  commands+=("$musl_init -- $true_bin")
-fi
+names=("/bin/true (no init)" "tini-static -s" "catatonit" "cleanimg_init (image)" "cleanimg_init --policy (image)"
+  "cleanimg_init (cargo, glibc)")
+bins=("$true_bin" "$tini" "$catatonit" "$init" "$init" "$glibc_init")
+commands=("$true_bin" "$tini -s -- $true_bin" "$catatonit -- $true_bin" "$init -- $true_bin" "$init --policy $work/init.toml"
+  "$glibc_init -- $true_bin")
 for c in "${commands[@]}"; do
   $c || { echo "startup.sh: '$c' failed" >&2; exit 1; }
 done
