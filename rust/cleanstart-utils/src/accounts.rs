@@ -1,7 +1,8 @@
 //! User and group names from `/etc/passwd` and `/etc/group`, read directly.
 //!
-//! The utilities are static glibc binaries, whose NSS lookups (`getpwuid`, `getgrouplist`) fail
-//! inside images, so names are resolved by parsing the files as glibc's `files` backend does.
+//! The same answer on every libc the utilities are built with: musl in the images, glibc under
+//! cargo, where a static build's NSS lookups (`getpwuid`, `getgrouplist`) cannot load modules.
+//! So names are resolved by parsing the files, as glibc's `files` backend and musl do.
 //! A missing file or an unparsable line simply means "no entry": callers fall back to numbers,
 //! as GNU tools do for unknown ids.
 
