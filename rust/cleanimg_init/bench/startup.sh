@@ -40,7 +40,11 @@ tini=$work/tini/usr/bin/tini-static
 catatonit=$work/catatonit/usr/bin/catatonit
 
 echo "== building cleanimg_init: the image's binary (tools/bazel -c opt), and with glibc (cargo --release)"
-"$repo/tools/bazel" build -c opt --platforms=//platforms:linux_amd64 //rust/cleanimg_init:cleanimg_init 2>/dev/null
+"$repo/tools/bazel" build -c opt --platforms=//platforms:linux_amd64 //rust/cleanimg_init:cleanimg_init >"$work/bazel.log" 2>&1 || {
+  tail -n 20 "$work/bazel.log" >&2
+  echo "startup.sh: tools/bazel build -c opt //rust/cleanimg_init:cleanimg_init failed" >&2
+  exit 1
+}
 init=$repo/bazel-out/linux_amd64-opt/bin/rust/cleanimg_init/cleanimg_init
 target=$(rustc -vV | sed -n 's/^host: //p')
 (cd "$repo/rust" && RUSTFLAGS="-C target-feature=+crt-static" cargo build -q --release -p cleanimg_init \
