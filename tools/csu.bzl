@@ -3,7 +3,7 @@
 load("@rules_rust//rust:defs.bzl", "rust_test")
 load(":auditable.bzl", "auditable_rust_binary")
 
-def csu_utilities(name, library, utilities, uutils = [], sources = {}, visibility = None):
+def csu_utilities(name, library, utilities, uutils = [], sources = {}, test_deps = {}, visibility = None):
     """Declares one rust_binary per utility, its integration test, and a filegroup of them all.
 
     For each `UTIL` in `utilities`, `src/bin/UTIL.rs` becomes the binary `:UTIL`, and
@@ -18,6 +18,8 @@ def csu_utilities(name, library, utilities, uutils = [], sources = {}, visibilit
         `src/bin/NAME.rs` is `uucore::bin!(uu_NAME);`.
       sources: utility name to the name of its `src/bin/` file and crate, for names cargo
         cannot give a binary (`[`).
+      test_deps: utility name to extra crate dependencies of its integration test (labels),
+        beyond testkit and tempfile.
       visibility: visibility of the binaries and the filegroup.
     """
     all_utilities = dict(utilities)
@@ -44,7 +46,7 @@ def csu_utilities(name, library, utilities, uutils = [], sources = {}, visibilit
                 deps = [
                     "//rust/testkit",
                     "@crates//:tempfile",
-                ],
+                ] + test_deps.get(util, []),
             )
     native.filegroup(
         name = name,

@@ -20,6 +20,7 @@
 //! - [`cmdline`]: short-option clusters and UTC dates for the hand-written utilities.
 //! - [`find`]: `find` (expression parser, walk, tests, `-printf`, `-exec`).
 //! - [`xargs`]: the `xargs` utility.
+//! - [`ls`]: the `ls` utility (directory-relative reads, GNU's formats).
 #![forbid(unsafe_code)]
 
 pub mod checksum;
@@ -37,3 +38,4 @@ pub mod procs;
 pub mod ps;
 pub mod find;
 pub mod xargs;
+pub mod ls;

@@ -17,6 +17,20 @@ pub fn error_chain(e: &anyhow::Error) -> String {
         .join(": ")
 }
 
+/// Quotes a name in a message as GNU does: typographic quotes in UTF-8 locales, else ASCII.
+pub fn quote(text: &str) -> String {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if locale.contains("utf-8") || locale.contains("utf8") {
+        format!("\u{2018}{text}\u{2019}")
+    } else {
+        format!("'{text}'")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

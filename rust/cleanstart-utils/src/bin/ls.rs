@@ -1,4 +1,6 @@
-//! `ls`, from uutils coreutils (the `uu_ls` crate).
+//! `ls`: list directory contents (GNU options and formats).
 #![forbid(unsafe_code)]
 
-uucore::bin!(uu_ls);
+fn main() -> std::process::ExitCode {
+    cleanstart_utils::ls::main(std::env::args_os().skip(1))
+}

@@ -255,19 +255,7 @@ impl Evaluator {
     }
 }
 
-/// Quotes a name in a message as GNU does: typographic quotes in UTF-8 locales, else ASCII.
-pub fn quote(text: &str) -> String {
-    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if locale.contains("utf-8") || locale.contains("utf8") {
-        format!("\u{2018}{text}\u{2019}")
-    } else {
-        format!("'{text}'")
-    }
-}
+pub use crate::messages::quote;
 
 /// `-xtype`: the type seen through the other symlink policy (the target's under `-P`, the link's
 /// own under `-L`); a dangling link stays `l`.

@@ -1,0 +1,391 @@
+//! The long format (`-l`): mode, links, owner, group, size, time and name in aligned columns,
+//! and the numbers `-i` and `-s` put before names in every format.
+
+use super::entries::{Entry, Kind, Marker, Meta};
+use super::names::Namer;
+use super::options::{Options, TimeStyle};
+use super::order::time;
+use crate::accounts::Accounts;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use std::collections::HashMap;
+use std::io::Write;
+
+/// GNU's "six months": half of the average Gregorian year, in seconds.
+const SIX_MONTHS: i64 = 31_556_952 / 2;
+
+/// What long listings look up once per run: names of ids, the time zone, the current time.
+pub struct Lookup {
+    accounts: Option<Accounts>,
+    users: HashMap<u32, String>,
+    groups: HashMap<u32, String>,
+    zone: TimeZone,
+    now: (i64, i64),
+}
+
+impl Lookup {
+    pub fn new() -> Self {
+        Lookup {
+            accounts: None,
+            users: HashMap::new(),
+            groups: HashMap::new(),
+            zone: TimeZone::try_system().unwrap_or(TimeZone::UTC),
+            now: now(),
+        }
+    }
+
+    fn user(&mut self, uid: u32, numeric: bool) -> &str {
+        name_of(&mut self.users, &mut self.accounts, uid, numeric, Accounts::user_name)
+    }
+
+    fn group(&mut self, gid: u32, numeric: bool) -> &str {
+        name_of(&mut self.groups, &mut self.accounts, gid, numeric, Accounts::group_name)
+    }
+
+    /// `when` as `style` prints it.
+    fn time(&mut self, when: (i64, i64), style: &TimeStyle, out: &mut Vec<u8>) {
+        let Ok(ts) = Timestamp::new(when.0, when.1 as i32) else {
+            let _ = write!(out, "{}", when.0);
+            return;
+        };
+        if when > self.now {
+            // A file from the future: GNU checks the clock again before calling it recent.
+            self.now = now();
+        }
+        let recent = when.0 > self.now.0 - SIX_MONTHS && when <= self.now;
+        let offset = self.zone.to_offset(ts);
+        let t = offset.to_datetime(ts);
+        let month = MONTHS[(t.month() as usize).saturating_sub(1) % 12];
+        let _ = match style {
+            TimeStyle::Locale if recent => write!(out, "{month} {:>2} {:02}:{:02}", t.day(), t.hour(), t.minute()),
+            TimeStyle::Locale => write!(out, "{month} {:>2}  {}", t.day(), t.year()),
+            TimeStyle::LongIso => {
+                write!(out, "{}-{:02}-{:02} {:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute())
+            }
+            TimeStyle::Iso if recent => write!(out, "{:02}-{:02} {:02}:{:02}", t.month(), t.day(), t.hour(), t.minute()),
+            TimeStyle::Iso => write!(out, "{}-{:02}-{:02} ", t.year(), t.month(), t.day()),
+            TimeStyle::FullIso => {
+                let secs = offset.seconds();
+                let sign = if secs < 0 { '-' } else { '+' };
+                let (h, m) = (secs.abs() / 3600, secs.abs() / 60 % 60);
+                write!(
+                    out,
+                    "{}-{:02}-{:02} {:02}:{:02}:{:02}.{:09} {sign}{h:02}{m:02}",
+                    t.year(),
+                    t.month(),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second(),
+                    t.subsec_nanosecond()
+                )
+            }
+            TimeStyle::Format { recent: recent_format, old } => {
+                let format = if recent { recent_format } else { old };
+                let zoned = ts.to_zoned(self.zone.clone());
+                match jiff::fmt::strtime::format(format.as_bytes(), &zoned) {
+                    Ok(text) => out.write_all(text.as_bytes()),
+                    Err(_) => out.write_all(format.as_bytes()),
+                }
+            }
+        };
+    }
+}
+
+/// The name of `id` (its number under `-n` or when unknown), read once: the account files
+/// are parsed on first use.
+fn name_of<'a>(
+    cache: &'a mut HashMap<u32, String>,
+    accounts: &mut Option<Accounts>,
+    id: u32,
+    numeric: bool,
+    lookup: impl Fn(&Accounts, u32) -> Option<&str>,
+) -> &'a str {
+    cache.entry(id).or_insert_with(|| {
+        if numeric {
+            return id.to_string();
+        }
+        let accounts = accounts.get_or_insert_with(Accounts::load);
+        lookup(accounts, id).map_or_else(|| id.to_string(), str::to_string)
+    })
+}
+
+impl Default for Lookup {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+fn now() -> (i64, i64) {
+    let t = Timestamp::now();
+    (t.as_second(), i64::from(t.subsec_nanosecond()))
+}
+
+/// A size with a unit suffix, rounded up as GNU's `-h` (`base` 1024) and `--si` (1000) do:
+/// one decimal below 10, none from 10 on.
+pub fn human(n: u64, base: u64) -> String {
+    const UNITS: &[u8] = b"KMGTPEZY";
+    if n < base {
+        return n.to_string();
+    }
+    let n = u128::from(n);
+    let base = u128::from(base);
+    let mut exponent = 1;
+    let mut divisor = base;
+    while n / divisor >= base && exponent < UNITS.len() {
+        divisor *= base;
+        exponent += 1;
+    }
+    loop {
+        let unit = if base == 1000 && exponent == 1 { 'k' } else { char::from(UNITS[exponent - 1]) };
+        let tenths = (n * 10).div_ceil(divisor);
+        if tenths < 100 {
+            return format!("{}.{}{unit}", tenths / 10, tenths % 10);
+        }
+        let whole = n.div_ceil(divisor);
+        if whole < base || exponent == UNITS.len() {
+            return format!("{whole}{unit}");
+        }
+        divisor *= base;
+        exponent += 1;
+    }
+}
+
+/// The allocated size `-s` shows: 1 KiB blocks rounded up, or a human size.
+pub fn block_text(blocks_512: u64, options: &Options) -> String {
+    match options.human {
+        Some(base) => human(blocks_512 * 512, base),
+        None => blocks_512.div_ceil(2).to_string(),
+    }
+}
+
+/// The `total` line of a directory's listing, for `-l` and `-s`.
+pub fn total_line(entries: &[Entry], options: &Options) -> String {
+    let blocks: u64 = entries.iter().filter_map(|e| e.meta).map(|m| m.blocks).sum();
+    format!("total {}\n", block_text(blocks, options))
+}
+
+/// `-i` and `-s` columns, as wide as their widest value in the listing.
+pub struct Prefix {
+    inode: Option<usize>,
+    blocks: Option<usize>,
+}
+
+impl Prefix {
+    pub fn new(entries: &[Entry], options: &Options) -> Prefix {
+        let widest = |f: &dyn Fn(&Meta) -> usize| entries.iter().map(|e| e.meta.as_ref().map_or(1, f)).max().unwrap_or(0);
+        Prefix {
+            inode: options.inode.then(|| widest(&|m| digits(m.ino))),
+            blocks: options.blocks.then(|| widest(&|m| block_text(m.blocks, options).len())),
+        }
+    }
+
+    /// Writes the columns for `entry`; `pad` false for `-m`, which does not align them.
+    pub fn write(&self, out: &mut Vec<u8>, entry: &Entry, options: &Options, pad: bool) -> usize {
+        let start = out.len();
+        if let Some(width) = self.inode {
+            let width = if pad { width } else { 0 };
+            let _ = match entry.meta {
+                Some(m) => write!(out, "{:>width$} ", m.ino),
+                None => write!(out, "{:>width$} ", "?"),
+            };
+        }
+        if let Some(width) = self.blocks {
+            let width = if pad { width } else { 0 };
+            let text = entry.meta.map_or_else(|| "?".to_string(), |m| block_text(m.blocks, options));
+            let _ = write!(out, "{text:>width$} ");
+        }
+        out.len() - start
+    }
+}
+
+/// Writes `entries` in the long format, aligned as one listing. The columns are also wide
+/// enough for `also`: GNU sizes the listing of file operands by all operands, directories
+/// included.
+pub fn write(out: &mut Vec<u8>, entries: &[Entry], also: &[Entry], options: &Options, lookup: &mut Lookup, namer: &Namer) {
+    let all: Vec<Entry>;
+    let sized = if also.is_empty() {
+        entries
+    } else {
+        all = entries.iter().chain(also).cloned().collect();
+        &all
+    };
+    let prefix = Prefix::new(sized, options);
+    let any_marker = sized.iter().any(|e| e.marker != Marker::None);
+    let (mut links, mut owner, mut group, mut size, mut major, mut minor) = (1, 1, 1, 1, 0, 0);
+    for entry in sized {
+        let Some(m) = entry.meta else { continue };
+        links = links.max(digits(m.nlink));
+        if options.show_owner {
+            owner = owner.max(super::names::display_width(lookup.user(m.uid, options.numeric_ids).as_bytes()));
+        }
+        if options.show_group {
+            group = group.max(super::names::display_width(lookup.group(m.gid, options.numeric_ids).as_bytes()));
+        }
+        if matches!(m.kind(), Kind::Block | Kind::Char) {
+            major = major.max(digits(dev_major(m.rdev)));
+            minor = minor.max(digits(dev_minor(m.rdev)));
+        } else {
+            size = size.max(match options.human {
+                Some(base) => human(m.size, base).len(),
+                None => digits(m.size),
+            });
+        }
+    }
+    if major > 0 {
+        size = size.max(major + 2 + minor);
+    }
+    for entry in entries {
+        prefix.write(out, entry, options, true);
+        match entry.meta {
+            Some(m) => {
+                mode_string(out, m.mode);
+                match entry.marker {
+                    Marker::Acl => out.push(b'+'),
+                    Marker::Context => out.push(b'.'),
+                    Marker::None if any_marker => out.push(b' '),
+                    Marker::None => {}
+                }
+                let _ = write!(out, " {:>links$} ", m.nlink);
+                if options.show_owner {
+                    let _ = write!(out, "{:<owner$} ", lookup.user(m.uid, options.numeric_ids));
+                }
+                if options.show_group {
+                    let _ = write!(out, "{:<group$} ", lookup.group(m.gid, options.numeric_ids));
+                }
+                let _ = if matches!(m.kind(), Kind::Block | Kind::Char) {
+                    let major_width = major + (size - (major + 2 + minor));
+                    write!(out, "{:>major_width$}, {:>minor$} ", dev_major(m.rdev), dev_minor(m.rdev))
+                } else {
+                    match options.human {
+                        Some(base) => write!(out, "{:>size$} ", human(m.size, base)),
+                        None => write!(out, "{:>size$} ", m.size),
+                    }
+                };
+                lookup.time(time(entry, options.time), &options.time_style, out);
+                out.push(b' ');
+            }
+            None => {
+                // Unreadable metadata: GNU prints the type it knows and `?` everywhere else.
+                out.push(type_letter(entry.kind));
+                out.extend_from_slice(b"?????????");
+                if any_marker {
+                    out.push(b'?');
+                }
+                let _ = write!(out, " {:>links$} ", "?");
+                if options.show_owner {
+                    let _ = write!(out, "{:<owner$} ", "?");
+                }
+                if options.show_group {
+                    let _ = write!(out, "{:<group$} ", "?");
+                }
+                let _ = write!(out, "{:>size$} {:>12} ", "?", "?");
+            }
+        }
+        namer.write(out, entry, true);
+        out.push(b'\n');
+    }
+}
+
+/// `drwxr-xr-x` and friends, set-id and sticky bits included.
+fn mode_string(out: &mut Vec<u8>, mode: u32) {
+    out.push(type_letter(Kind::from_mode(mode)));
+    let bit = |mask: u32, c: u8| if mode & mask != 0 { c } else { b'-' };
+    let special = |exec: bool, set: bool, lower: u8, upper: u8| match (exec, set) {
+        (true, true) => lower,
+        (false, true) => upper,
+        (true, false) => b'x',
+        (false, false) => b'-',
+    };
+    out.extend_from_slice(&[
+        bit(0o400, b'r'),
+        bit(0o200, b'w'),
+        special(mode & 0o100 != 0, mode & 0o4000 != 0, b's', b'S'),
+        bit(0o040, b'r'),
+        bit(0o020, b'w'),
+        special(mode & 0o010 != 0, mode & 0o2000 != 0, b's', b'S'),
+        bit(0o004, b'r'),
+        bit(0o002, b'w'),
+        special(mode & 0o001 != 0, mode & 0o1000 != 0, b't', b'T'),
+    ]);
+}
+
+fn type_letter(kind: Kind) -> u8 {
+    match kind {
+        Kind::Directory => b'd',
+        Kind::Symlink => b'l',
+        Kind::Fifo => b'p',
+        Kind::Socket => b's',
+        Kind::Block => b'b',
+        Kind::Char => b'c',
+        Kind::Regular => b'-',
+        Kind::Unknown => b'?',
+    }
+}
+
+fn digits(mut n: u64) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+fn dev_major(dev: u64) -> u64 {
+    u64::from(rustix::fs::major(dev))
+}
+
+fn dev_minor(dev: u64) -> u64 {
+    u64::from(rustix::fs::minor(dev))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes_round_up_like_gnu() {
+        let cases = [
+            (0, "0"),
+            (1023, "1023"),
+            (1024, "1.0K"),
+            (1025, "1.1K"),
+            (1536, "1.5K"),
+            (10239, "10K"),
+            (11893, "12K"),
+            (1_048_575, "1.0M"),
+            (5 * 1024 * 1024 * 1024, "5.0G"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(human(n, 1024), text, "{n}");
+        }
+        assert_eq!(human(1500, 1000), "1.5k");
+        assert_eq!(human(999_999, 1000), "1.0M");
+    }
+
+    #[test]
+    fn mode_strings() {
+        let text = |mode| {
+            let mut out = Vec::new();
+            mode_string(&mut out, mode);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(0o100644), "-rw-r--r--");
+        assert_eq!(text(0o040755), "drwxr-xr-x");
+        assert_eq!(text(0o104755), "-rwsr-xr-x");
+        assert_eq!(text(0o102644), "-rw-r-Sr--");
+        assert_eq!(text(0o041777), "drwxrwxrwt");
+        assert_eq!(text(0o041776), "drwxrwxrwT");
+        assert_eq!(text(0o120777), "lrwxrwxrwx");
+    }
+
+    #[test]
+    fn device_numbers() {
+        // makedev(259, 70000) in glibc's encoding.
+        let dev = (259 & 0xfff) << 8 | (70000 & 0xff) | ((70000 & !0xff) << 12);
+        assert_eq!((dev_major(dev), dev_minor(dev)), (259, 70000));
+    }
+}

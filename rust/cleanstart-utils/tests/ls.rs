@@ -1,0 +1,204 @@
+//! `ls` against GNU coreutils' `ls`: the same stdout and exit code, and stderr or not, for the
+//! options of daily use, on a tree with every file type, set-id and sticky bits, an ACL, odd
+//! names, old and large files.
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const CSU: &str = env!("CARGO_BIN_EXE_ls");
+const GNU: &str = "/usr/bin/ls";
+
+/// The tree the listings are compared on. Returns whether the ACL could be set (not every
+/// file system takes one).
+fn fixture(root: &Path) -> bool {
+    let write = |name: &str, content: &[u8]| std::fs::write(root.join(name), content).unwrap();
+    write("a", b"12345");
+    write("b.tar.gz", b"");
+    write("file10", b"");
+    write("file9", b"");
+    write("sp ace", b"x");
+    write("new\nline", b"");
+    write(".hidden", b"");
+    write("exe", b"#!/bin/sh\n");
+    write("suid", b"");
+    std::fs::File::create(root.join("sparse")).unwrap().set_len(5_000_000).unwrap();
+    let old = std::fs::File::options().write(true).create(true).truncate(true).open(root.join("old")).unwrap();
+    old.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800)).unwrap();
+    for dir in ["d/e", "sub", "sticky"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    write("d/e/deep", b"deep");
+    write("d/inner", b"");
+    symlink("a", root.join("link")).unwrap();
+    symlink("missing", root.join("dangling")).unwrap();
+    symlink("d", root.join("dirlink")).unwrap();
+    let mode = |name: &str, mode: u32| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.join(name), std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    mode("exe", 0o755);
+    mode("suid", 0o4755);
+    mode("sticky", 0o1777);
+    rustix::fs::mknodat(rustix::fs::CWD, root.join("fifo"), rustix::fs::FileType::Fifo, 0o644.into(), 0).unwrap();
+    // An access ACL granting one more user read access, in the kernel's xattr format: version,
+    // then (tag, permissions, id) for user::, user:65534, group::, mask::, other::.
+    let mut acl = 2u32.to_le_bytes().to_vec();
+    for (tag, perm, id) in [(1u16, 6u16, u32::MAX), (2, 4, 65534), (4, 4, u32::MAX), (0x10, 4, u32::MAX), (0x20, 4, u32::MAX)] {
+        acl.extend(tag.to_le_bytes());
+        acl.extend(perm.to_le_bytes());
+        acl.extend(id.to_le_bytes());
+    }
+    rustix::fs::setxattr(root.join("a"), "system.posix_acl_access", &acl, rustix::fs::XattrFlags::empty()).is_ok()
+}
+
+fn run(ours: bool, dir: &Path, args: &[&str]) -> Output {
+    run_with(ours, dir, args, &[("TERM", "xterm")])
+}
+
+fn run_with(ours: bool, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = if ours { testkit::target_command(CSU) } else { Command::new(GNU) };
+    c.args(args).current_dir(dir).env_clear().env("LC_ALL", "C").env("TZ", "UTC").envs(env.iter().copied());
+    c.output().unwrap()
+}
+
+const CASES: &[&[&str]] = &[
+    &[],
+    &["-l"],
+    &["-la"],
+    &["-lA"],
+    &["-R"],
+    &["-lR"],
+    &["-1"],
+    &["-C"],
+    &["-x"],
+    &["-m"],
+    &["-w", "30", "-C"],
+    &["-w", "30", "-x"],
+    &["-m", "-w", "20"],
+    &["-F"],
+    &["-p"],
+    &["-lF"],
+    &["--file-type"],
+    &["-lh"],
+    &["-ls"],
+    &["-sh"],
+    &["-lt"],
+    &["-ltr"],
+    &["-lS"],
+    &["-U", "-d", "d"],
+    &["-X"],
+    &["-v"],
+    &["-d"],
+    &["-d", "d", "sub"],
+    &["-ld", "d", "dirlink"],
+    &["-l", "dirlink"],
+    &["dirlink"],
+    &["-lL"],
+    &["-H", "dirlink"],
+    &["-n"],
+    &["-g"],
+    &["-o"],
+    &["-lG"],
+    &["-Q"],
+    &["-b"],
+    &["-q"],
+    &["--full-time"],
+    &["-l", "--time-style=long-iso"],
+    &["-l", "--time-style=iso"],
+    &["-l", "--time-style=+%Y-%m"],
+    &["-lc"],
+    &["-I", "d*"],
+    &["--hide=d*"],
+    &["-a", "--hide=d*"],
+    &["-l", "--group-directories-first"],
+    &["--group-directories-first"],
+    &["--color=always"],
+    &["--color=always", "-l"],
+    &["a", "d", "missing"],
+    &["-l", "missing"],
+    &["d", "a", "sub"],
+    &["--sort=size"],
+    &["--sort=bogus"],
+    &["-j"],
+    &["--all=x"],
+];
+
+#[test]
+fn listings_match_gnu() {
+    if !testkit::reference_present(GNU) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let acl = fixture(dir.path());
+    if !acl {
+        println!("note: this file system took no ACL; the '+' marker is not compared");
+    }
+    let mut failures = Vec::new();
+    for args in CASES {
+        let (ours, gnu) = (run(true, dir.path(), args), run(false, dir.path(), args));
+        if ours.stdout != gnu.stdout
+            || ours.status.code() != gnu.status.code()
+            || ours.stderr.is_empty() != gnu.stderr.is_empty()
+        {
+            failures.push(format!(
+                "ls {args:?}: exit {:?} vs GNU {:?}\n--- ours\n{}{}--- GNU\n{}{}",
+                ours.status.code(),
+                gnu.status.code(),
+                String::from_utf8_lossy(&ours.stdout),
+                String::from_utf8_lossy(&ours.stderr),
+                String::from_utf8_lossy(&gnu.stdout),
+                String::from_utf8_lossy(&gnu.stderr),
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+}
+
+#[test]
+fn colors_follow_ls_colors_and_term_like_gnu() {
+    if !testkit::reference_present(GNU) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let envs: &[&[(&str, &str)]] = &[
+        &[],
+        &[("TERM", "dumb")],
+        &[("LS_COLORS", "di=01;31:*.gz=01;35:ex=:ln=target")],
+        &[("LS_COLORS", "or=40;31;01:mi=01;05;37;41"), ("TERM", "dumb")],
+    ];
+    for env in envs {
+        for args in [&["--color=always"][..], &["--color=always", "-lF"]] {
+            let (ours, gnu) = (run_with(true, dir.path(), args, env), run_with(false, dir.path(), args, env));
+            assert_eq!(
+                String::from_utf8_lossy(&ours.stdout),
+                String::from_utf8_lossy(&gnu.stdout),
+                "ls {args:?} with {env:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_acl_marker_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    if !fixture(dir.path()) {
+        println!("skipped: this file system takes no ACL");
+        return;
+    }
+    let out = run(true, dir.path(), &["-l", "a", "sp ace"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("-rw-r--r--+ 1 "), "{text}");
+    assert!(text.lines().nth(1).unwrap().starts_with("-rw-r--r--  1 "), "{text}");
+}
+
+#[test]
+fn errors_name_the_file_and_keep_going() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("here"), "").unwrap();
+    let out = run(true, dir.path(), &["missing", "here"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, b"here\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "ls: cannot access 'missing': No such file or directory\n");
+}
