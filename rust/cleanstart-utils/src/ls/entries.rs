@@ -174,6 +174,14 @@ pub struct Reader {
     home: Option<OwnedFd>,
     /// getdents64's buffer, reused: one call reads hundreds of entries.
     buffer: Vec<MaybeUninit<u8>>,
+    /// llistxattr's buffer, reused (zeroing one per entry showed in profiles).
+    names: Vec<u8>,
+    /// Whether SELinux runs here: only then can a symbolic link carry a marker (links have no
+    /// ACLs; GNU checks them for a context only).
+    selinux: bool,
+    /// The last listing's vector, given back by [`Reader::recycle`]: musl's allocator maps and
+    /// unmaps large blocks on every allocation, so big directories would each cost a fresh mapping.
+    spare: Vec<Entry>,
 }
 
 impl Reader {
@@ -183,7 +191,14 @@ impl Reader {
             .marker
             .then(|| rustix::fs::open(".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok())
             .flatten();
-        Reader { needs, home, buffer: vec![MaybeUninit::uninit(); 64 * 1024] }
+        Reader {
+            needs,
+            home,
+            buffer: vec![MaybeUninit::uninit(); 64 * 1024],
+            names: vec![0; 1024],
+            selinux: needs.marker && Path::new("/sys/fs/selinux/enforce").exists(),
+            spare: Vec::new(),
+        }
     }
 
     /// The entries of a directory that `keep` accepts (by name), with what the reader needs.
@@ -196,20 +211,26 @@ impl Reader {
     ) -> io::Result<Listing> {
         let needs = self.needs;
         let dir = rustix::fs::open(dir_path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        let mut names = Vec::new();
+        let mut entries = std::mem::take(&mut self.spare);
+        entries.clear();
         let mut raw = RawDir::new(&dir, &mut self.buffer);
         while let Some(item) = raw.next() {
             let item = item?;
             let name = item.file_name().to_bytes();
             if keep(name) {
-                names.push((OsStr::from_bytes(name).to_os_string(), Kind::from_dirent(item.file_type())));
+                entries.push(Entry {
+                    name: OsStr::from_bytes(name).to_os_string(),
+                    kind: Kind::from_dirent(item.file_type()),
+                    meta: None,
+                    target: None,
+                    marker: Marker::None,
+                });
             }
         }
         let inside = self.home.is_some() && rustix::process::fchdir(&dir).is_ok();
-        let mut entries = Vec::with_capacity(names.len());
         let mut errors = Vec::new();
-        for (name, kind) in names {
-            let mut entry = Entry { name, kind, meta: None, target: None, marker: Marker::None };
+        for entry in entries.iter_mut() {
+            let kind = entry.kind;
             // As GNU: without -l and friends, a type the directory does not give, or under -L a
             // link's target type, is read only when the output depends on the type.
             let need_meta =
@@ -236,20 +257,26 @@ impl Reader {
             if entry.kind == Kind::Symlink && (needs.target || needs.target_meta) && !needs.follow {
                 entry.target = read_target(&dir, &entry.name, needs).map(Box::new);
             }
-            if needs.marker && entry.meta.is_some() {
+            if needs.marker && entry.meta.is_some() && (entry.kind != Kind::Symlink || self.selinux) {
                 entry.marker = if inside {
-                    marker(Path::new(&entry.name), needs.follow)
+                    marker(Path::new(&entry.name), needs.follow, &mut self.names)
                 } else {
-                    marker(&join(dir_path, &entry.name), needs.follow)
+                    marker(&join(dir_path, &entry.name), needs.follow, &mut self.names)
                 };
             }
-            entries.push(entry);
         }
         if let (true, Some(home)) = (inside, &self.home) {
             rustix::process::fchdir(home)
                 .map_err(|e| io::Error::new(io::Error::from(e).kind(), "cannot return to the starting directory"))?;
         }
         Ok((entries, errors))
+    }
+
+    /// Gives back a listing's vector, to be reused by the next [`Reader::read_dir`].
+    pub fn recycle(&mut self, entries: Vec<Entry>) {
+        if entries.capacity() > self.spare.capacity() {
+            self.spare = entries;
+        }
     }
 }
 
@@ -261,7 +288,7 @@ pub fn operand(name: &OsStr, follow: bool, needs: Needs) -> io::Result<Entry> {
         entry.target = read_target(CWD, name, needs).map(Box::new);
     }
     if needs.marker {
-        entry.marker = marker(Path::new(name), follow);
+        entry.marker = marker(Path::new(name), follow, &mut vec![0; 1024]);
     }
     Ok(entry)
 }
@@ -291,8 +318,7 @@ fn read_target(dir: impl std::os::fd::AsFd, name: &OsStr, needs: Needs) -> Optio
 /// `llistxattr` call (cheaper than asking for the ACL attribute, which makes the kernel load it).
 /// GNU shows `+` only for an ACL beyond the mode bits; Linux stores `system.posix_acl_access`
 /// only for those.
-fn marker(path: &Path, follow: bool) -> Marker {
-    let mut buffer = [0u8; 1024];
+fn marker(path: &Path, follow: bool, buffer: &mut Vec<u8>) -> Marker {
     let list = |buffer: &mut [u8]| {
         if follow {
             rustix::fs::listxattr(path, buffer)
@@ -300,20 +326,20 @@ fn marker(path: &Path, follow: bool) -> Marker {
             rustix::fs::llistxattr(path, buffer)
         }
     };
-    let mut large = Vec::new();
-    let names: &[u8] = match list(&mut buffer) {
-        Ok(len) => &buffer[..len],
-        // More names than fit: ask for the size, then read them all.
+    let len = match list(buffer) {
+        Ok(len) => len,
+        // More names than fit: ask for the size, then read them all (the buffer stays larger).
         Err(rustix::io::Errno::RANGE) => {
             let size = if follow { rustix::fs::listxattr_query(path) } else { rustix::fs::llistxattr_query(path) };
-            large.resize(size.unwrap_or(0) + 256, 0);
-            match list(&mut large) {
-                Ok(len) => &large[..len],
+            buffer.resize(size.unwrap_or(0) + 256, 0);
+            match list(buffer) {
+                Ok(len) => len,
                 Err(_) => return Marker::None,
             }
         }
         Err(_) => return Marker::None,
     };
+    let names = &buffer[..len];
     let mut marker = Marker::None;
     for name in names.split(|&b| b == 0) {
         match name {

@@ -210,15 +210,18 @@ impl Run<'_> {
             self.out.extend_from_slice(long::total_line(&entries, o).as_bytes());
         }
         self.listing(&entries, &[]);
-        if !o.recursive {
-            return Ok(Vec::new());
-        }
-        Ok(entries
-            .into_iter()
-            .filter(|e| e.is_directory() && e.name != "." && e.name != "..")
-            .filter(|e| o.deref == Deref::Always || e.kind == entries::Kind::Directory)
-            .map(|e| entries::join(path, &e.name))
-            .collect())
+        let subdirs = if o.recursive {
+            entries
+                .iter()
+                .filter(|e| e.is_directory() && e.name != "." && e.name != "..")
+                .filter(|e| o.deref == Deref::Always || e.kind == entries::Kind::Directory)
+                .map(|e| entries::join(path, &e.name))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.reader.recycle(entries);
+        Ok(subdirs)
     }
 
     /// Writes one listing (the file operands, or a directory's entries) in the chosen format;
