@@ -33,6 +33,7 @@ fn fixture(root: &Path) -> bool {
     symlink("a", root.join("link")).unwrap();
     symlink("missing", root.join("dangling")).unwrap();
     symlink("d", root.join("dirlink")).unwrap();
+    symlink("..", root.join("d/e/up")).unwrap();
     let mode = |name: &str, mode: u32| {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(root.join(name), std::fs::Permissions::from_mode(mode)).unwrap();
@@ -96,6 +97,7 @@ const CASES: &[&[&str]] = &[
     &["dirlink"],
     &["-lL"],
     &["-H", "dirlink"],
+    &["-RL", "d"],
     &["-n"],
     &["-g"],
     &["-o"],

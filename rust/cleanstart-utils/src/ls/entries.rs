@@ -1,12 +1,13 @@
 //! What `ls` reads from the file system: directory entries, metadata, link targets and extended
 //! attributes. The only module of `ls` that makes system calls.
 //!
-//! Entries of a directory are read relative to the open directory (`fstatat`, `readlinkat`), so
-//! the kernel resolves one name instead of the whole path from the working directory each time:
-//! deep `ls -lR` trees cost one short lookup per entry. The ACL check (`llistxattr`) has no
-//! directory-relative form before Linux 6.13, so for long listings the reader changes into the
-//! directory while it reads it (as fts does) and changes back to the starting directory, held
-//! open, before anything else is resolved.
+//! Entries of a directory are read relative to the open directory (`fstatat`, `readlinkat`), and
+//! subdirectories are opened relative to their parent's descriptor, so the kernel resolves one
+//! name instead of the whole path from the working directory each time: deep `ls -lR` trees cost
+//! one short lookup per entry. The ACL check (`llistxattr`) has no directory-relative form before
+//! Linux 6.13, so for long listings the reader changes into each directory it reads (as fts
+//! does); it then resolves nothing relative to the working directory any more: command-line
+//! directories are opened relative to the starting directory, held open.
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir, Stat, CWD};
 use std::ffi::{OsStr, OsString};
@@ -15,6 +16,7 @@ use std::mem::MaybeUninit;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// The metadata `ls` shows.
 #[derive(Debug, Clone, Copy)]
@@ -164,14 +166,31 @@ pub struct Needs {
     pub marker: bool,
 }
 
-/// A directory's entries, and the errors met reading them (the path as messages name it).
-pub type Listing = (Vec<Entry>, Vec<(PathBuf, io::Error)>);
+/// Where a directory to read is: `name` relative to `base` (a parent directory's descriptor, or
+/// the starting directory's), or to the working directory when `base` is `None`.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub base: Option<Rc<OwnedFd>>,
+    pub name: OsString,
+}
+
+/// A directory's entries, what went wrong reading them, and the open directory itself (the base
+/// of its subdirectories' [`Place`]s).
+pub struct Listing {
+    pub entries: Vec<Entry>,
+    /// Entries that could not be read, with their paths as messages name them.
+    pub errors: Vec<(PathBuf, io::Error)>,
+    pub dir: Rc<OwnedFd>,
+    /// The directory's (device, inode), read only under `-L`, for its loop check.
+    pub id: Option<(u64, u64)>,
+}
 
 /// Reads directories for one run of `ls`.
 pub struct Reader {
     needs: Needs,
-    /// The starting directory, to come back to after reading a directory from inside it.
-    home: Option<OwnedFd>,
+    /// The starting directory, which command-line directories are relative to once the reader
+    /// has moved into a directory.
+    home: Option<Rc<OwnedFd>>,
     /// getdents64's buffer, reused: one call reads hundreds of entries.
     buffer: Vec<MaybeUninit<u8>>,
     /// llistxattr's buffer, reused (zeroing one per entry showed in profiles).
@@ -190,7 +209,8 @@ impl Reader {
         let home = needs
             .marker
             .then(|| rustix::fs::open(".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok())
-            .flatten();
+            .flatten()
+            .map(Rc::new);
         Reader {
             needs,
             home,
@@ -201,16 +221,26 @@ impl Reader {
         }
     }
 
-    /// The entries of a directory that `keep` accepts (by name), with what the reader needs.
-    /// Entries that vanish or cannot be read are kept with `meta: None` and reported in the
-    /// second list, as GNU names them: `dir/name`, or `name` alone for `.`.
-    pub fn read_dir(
-        &mut self,
-        dir_path: &Path,
-        keep: impl Fn(&[u8]) -> bool,
-    ) -> io::Result<Listing> {
+    /// Where a command-line directory operand is.
+    pub fn operand_place(&self, name: &OsStr) -> Place {
+        Place { base: self.home.clone(), name: name.to_os_string() }
+    }
+
+    /// The entries of the directory at `place` (shown as `dir_path`) that `keep` accepts (by
+    /// name), with what the reader needs. Entries that vanish or cannot be read are kept with
+    /// `meta: None` and reported in [`Listing::errors`], as GNU names them: `dir/name`, or `name`
+    /// alone for `.`.
+    pub fn read_dir(&mut self, place: &Place, dir_path: &Path, keep: impl Fn(&[u8]) -> bool) -> io::Result<Listing> {
         let needs = self.needs;
-        let dir = rustix::fs::open(dir_path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let dir = match &place.base {
+            Some(base) => rustix::fs::openat(base, &place.name, flags, Mode::empty())?,
+            None => rustix::fs::openat(CWD, &place.name, flags, Mode::empty())?,
+        };
+        let id = match needs.follow {
+            true => rustix::fs::fstat(&dir).ok().map(|st| (st.st_dev as u64, st.st_ino as u64)),
+            false => None,
+        };
         let mut entries = std::mem::take(&mut self.spare);
         entries.clear();
         let mut raw = RawDir::new(&dir, &mut self.buffer);
@@ -265,11 +295,7 @@ impl Reader {
                 };
             }
         }
-        if let (true, Some(home)) = (inside, &self.home) {
-            rustix::process::fchdir(home)
-                .map_err(|e| io::Error::new(io::Error::from(e).kind(), "cannot return to the starting directory"))?;
-        }
-        Ok((entries, errors))
+        Ok(Listing { entries, errors, dir: Rc::new(dir), id })
     }
 
     /// Gives back a listing's vector, to be reused by the next [`Reader::read_dir`].
@@ -375,7 +401,9 @@ mod tests {
         std::os::unix::fs::symlink("file", dir.path().join("link")).unwrap();
         std::os::unix::fs::symlink("missing", dir.path().join("dangling")).unwrap();
         let needs = Needs { meta: true, target: true, target_meta: true, ..Needs::default() };
-        let (mut entries, errors) = Reader::new(needs).read_dir(dir.path(), |n| !n.starts_with(b".")).unwrap();
+        let place = Place { base: None, name: dir.path().into() };
+        let listing = Reader::new(needs).read_dir(&place, dir.path(), |n| !n.starts_with(b".")).unwrap();
+        let (mut entries, errors) = (listing.entries, listing.errors);
         assert!(errors.is_empty());
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         let kinds: Vec<_> = entries.iter().map(|e| (e.name.to_str().unwrap(), e.kind)).collect();
@@ -394,7 +422,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink("missing", dir.path().join("dangling")).unwrap();
         let needs = Needs { meta: true, follow: true, ..Needs::default() };
-        let (entries, errors) = Reader::new(needs).read_dir(dir.path(), |_| true).unwrap();
+        let place = Place { base: None, name: dir.path().into() };
+        let listing = Reader::new(needs).read_dir(&place, dir.path(), |_| true).unwrap();
+        let (entries, errors) = (listing.entries, listing.errors);
         let names: Vec<_> = entries.iter().map(|e| e.name.to_str().unwrap()).collect();
         assert!(names.contains(&"dangling"));
         assert_eq!(errors.len(), 1);

@@ -90,6 +90,15 @@ pub fn main(args: impl Iterator<Item = OsString>) -> ExitCode {
     }
 }
 
+/// A directory still to list.
+struct Pending {
+    place: entries::Place,
+    /// How it is shown: the operand, or its parent's path and its name.
+    path: PathBuf,
+    /// 0 for command-line directories.
+    depth: usize,
+}
+
 /// Output is written to standard output in chunks of about this size.
 const OUTPUT_CHUNK: usize = 64 * 1024;
 
@@ -141,13 +150,16 @@ impl Run<'_> {
             self.wrote_listing = true;
         }
         let headings = operands.len() > 1 || o.recursive;
-        // Depth first, in listing order: (path, depth), with the ancestors' (device, inode)
-        // for -L's loop check.
-        let mut stack: Vec<(PathBuf, usize, bool)> = dirs.into_iter().rev().map(|d| (PathBuf::from(d.name), 0, true)).collect();
+        // Depth first, in listing order, with the ancestors' (device, inode) for -L's loop check.
+        let mut stack: Vec<Pending> = dirs
+            .into_iter()
+            .rev()
+            .map(|d| Pending { place: self.reader.operand_place(&d.name), path: PathBuf::from(d.name), depth: 0 })
+            .collect();
         let mut ancestors: Vec<(u64, u64)> = Vec::new();
-        while let Some((path, depth, command_line)) = stack.pop() {
-            let subdirs = self.directory(&path, headings, command_line, depth, &mut ancestors)?;
-            stack.extend(subdirs.into_iter().rev().map(|p| (p, depth + 1, false)));
+        while let Some(next) = stack.pop() {
+            let subdirs = self.directory(&next, headings, &mut ancestors)?;
+            stack.extend(subdirs.into_iter().rev());
             if self.out.len() >= OUTPUT_CHUNK {
                 self.flush()?;
             }
@@ -156,14 +168,8 @@ impl Run<'_> {
     }
 
     /// Lists one directory; returns the subdirectories `-R` descends into, in listing order.
-    fn directory(
-        &mut self,
-        path: &std::path::Path,
-        heading: bool,
-        command_line: bool,
-        depth: usize,
-        ancestors: &mut Vec<(u64, u64)>,
-    ) -> io::Result<Vec<PathBuf>> {
+    fn directory(&mut self, at: &Pending, heading: bool, ancestors: &mut Vec<(u64, u64)>) -> io::Result<Vec<Pending>> {
+        let (path, depth, command_line) = (at.path.as_path(), at.depth, at.depth == 0);
         let o = self.options;
         let hidden = o.hidden;
         let keep = |name: &[u8]| {
@@ -174,25 +180,23 @@ impl Run<'_> {
             };
             shown && !o.ignore.iter().any(|p| p.matches(name))
         };
-        let (mut entries, errors) = match self.reader.read_dir(path, keep) {
-            Ok(read) => read,
+        let listing = match self.reader.read_dir(&at.place, path, keep) {
+            Ok(listing) => listing,
             Err(e) => {
                 let status = if command_line { SERIOUS } else { MINOR };
                 self.error(&format!("cannot open directory {}: {}", quote(&path.to_string_lossy()), io_message(&e)), status)?;
                 return Ok(Vec::new());
             }
         };
-        if o.deref == Deref::Always && o.recursive {
+        let entries::Listing { mut entries, errors, dir, id } = listing;
+        if let (Some(id), true) = (id, o.recursive) {
             ancestors.truncate(depth);
-            if let Ok(meta) = entries::operand(path.as_os_str(), true, Needs::default()).map(|e| e.meta) {
-                let id = meta.map_or((0, 0), |m| (m.dev, m.ino));
-                if ancestors.contains(&id) {
-                    let message = format!("{}: not listing already-listed directory", quote(&path.to_string_lossy()));
-                    self.error(&message, MINOR)?;
-                    return Ok(Vec::new());
-                }
-                ancestors.push(id);
+            if ancestors.contains(&id) {
+                let message = format!("{}: not listing already-listed directory", path.to_string_lossy());
+                self.error(&message, SERIOUS)?;
+                return Ok(Vec::new());
             }
+            ancestors.push(id);
         }
         for (path, e) in &errors {
             self.error(&format!("cannot access {}: {}", quote(&path.to_string_lossy()), io_message(e)), MINOR)?;
@@ -215,7 +219,11 @@ impl Run<'_> {
                 .iter()
                 .filter(|e| e.is_directory() && e.name != "." && e.name != "..")
                 .filter(|e| o.deref == Deref::Always || e.kind == entries::Kind::Directory)
-                .map(|e| entries::join(path, &e.name))
+                .map(|e| Pending {
+                    place: entries::Place { base: Some(dir.clone()), name: e.name.clone() },
+                    path: entries::join(path, &e.name),
+                    depth: depth + 1,
+                })
                 .collect()
         } else {
             Vec::new()
