@@ -125,12 +125,57 @@ pub struct Target {
     pub read: bool,
 }
 
+/// A file name, held inline when short: most are, and a heap block per entry is most of what a
+/// long recursive listing allocates (musl's allocator makes that show).
+#[derive(Clone)]
+pub enum Name {
+    Inline { len: u8, bytes: [u8; Name::INLINE] },
+    Heap(Box<[u8]>),
+}
+
+impl Name {
+    const INLINE: usize = 22;
+
+    pub fn new(name: &[u8]) -> Name {
+        if name.len() <= Name::INLINE {
+            let mut bytes = [0; Name::INLINE];
+            bytes[..name.len()].copy_from_slice(name);
+            Name::Inline { len: name.len() as u8, bytes }
+        } else {
+            Name::Heap(name.into())
+        }
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = OsStr;
+
+    fn deref(&self) -> &OsStr {
+        match self {
+            Name::Inline { len, bytes } => OsStr::from_bytes(&bytes[..usize::from(*len)]),
+            Name::Heap(bytes) => OsStr::from_bytes(bytes),
+        }
+    }
+}
+
+impl AsRef<OsStr> for Name {
+    fn as_ref(&self) -> &OsStr {
+        self
+    }
+}
+
+impl std::fmt::Debug for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
 /// One file to list.
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// The name shown: the directory entry's name, or a command-line operand as written (the
     /// path that reaches it).
-    pub name: OsString,
+    pub name: Name,
     pub kind: Kind,
     /// `None` when it was not needed, or could not be read (long listings show `?`).
     pub meta: Option<Meta>,
@@ -238,7 +283,7 @@ impl Reader {
             None => rustix::fs::openat(CWD, &place.name, flags, Mode::empty())?,
         };
         let id = match needs.follow {
-            true => rustix::fs::fstat(&dir).ok().map(|st| (st.st_dev as u64, st.st_ino as u64)),
+            true => rustix::fs::fstat(&dir).ok().map(Meta::from).map(|m| (m.dev, m.ino)),
             false => None,
         };
         let mut entries = std::mem::take(&mut self.spare);
@@ -249,7 +294,7 @@ impl Reader {
             let name = item.file_name().to_bytes();
             if keep(name) {
                 entries.push(Entry {
-                    name: OsStr::from_bytes(name).to_os_string(),
+                    name: Name::new(name),
                     kind: Kind::from_dirent(item.file_type()),
                     meta: None,
                     target: None,
@@ -267,13 +312,13 @@ impl Reader {
                 needs.meta || (needs.kind && (kind == Kind::Unknown || (needs.follow && kind == Kind::Symlink)));
             if need_meta {
                 let flags = if needs.follow { AtFlags::empty() } else { AtFlags::SYMLINK_NOFOLLOW };
-                match rustix::fs::statat(&dir, entry.name.as_os_str(), flags) {
+                match rustix::fs::statat(&dir, &*entry.name, flags) {
                     Ok(st) => entry.meta = Some(Meta::from(st)),
                     // -L on a dangling link: GNU reports it and lists the link with `?`s.
                     Err(e) => {
                         errors.push((error_path(dir_path, &entry.name), io::Error::from(e)));
                         if needs.follow {
-                            let own = rustix::fs::statat(&dir, entry.name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW);
+                            let own = rustix::fs::statat(&dir, &*entry.name, AtFlags::SYMLINK_NOFOLLOW);
                             entry.meta = own.ok().map(Meta::from).filter(|m| m.kind() != Kind::Symlink);
                         }
                     }
@@ -309,7 +354,7 @@ impl Reader {
 /// A command-line operand, its link followed or not.
 pub fn operand(name: &OsStr, follow: bool, needs: Needs) -> io::Result<Entry> {
     let meta = Meta::from(if follow { rustix::fs::stat(name) } else { rustix::fs::lstat(name) }?);
-    let mut entry = Entry { name: name.to_os_string(), kind: meta.kind(), meta: Some(meta), target: None, marker: Marker::None };
+    let mut entry = Entry { name: Name::new(name.as_bytes()), kind: meta.kind(), meta: Some(meta), target: None, marker: Marker::None };
     if entry.kind == Kind::Symlink && (needs.target || needs.target_meta) {
         entry.target = read_target(CWD, name, needs).map(Box::new);
     }
@@ -430,6 +475,14 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].1.kind(), io::ErrorKind::NotFound);
         assert_eq!(errors[0].0, dir.path().join("dangling"));
+    }
+
+    #[test]
+    fn names_short_and_long() {
+        for name in ["", "a", "exactly-twenty-two-ch", "a-name-longer-than-twenty-two-bytes"] {
+            assert_eq!(Name::new(name.as_bytes()).as_bytes(), name.as_bytes());
+        }
+        assert!(matches!(Name::new(b"exactly-twenty-two-chr"), Name::Inline { .. }));
     }
 
     #[test]

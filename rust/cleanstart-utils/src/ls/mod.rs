@@ -154,7 +154,7 @@ impl Run<'_> {
         let mut stack: Vec<Pending> = dirs
             .into_iter()
             .rev()
-            .map(|d| Pending { place: self.reader.operand_place(&d.name), path: PathBuf::from(d.name), depth: 0 })
+            .map(|d| Pending { place: self.reader.operand_place(&d.name), path: PathBuf::from(&*d.name), depth: 0 })
             .collect();
         let mut ancestors: Vec<(u64, u64)> = Vec::new();
         while let Some(next) = stack.pop() {
@@ -217,10 +217,10 @@ impl Run<'_> {
         let subdirs = if o.recursive {
             entries
                 .iter()
-                .filter(|e| e.is_directory() && e.name != "." && e.name != "..")
+                .filter(|e| e.is_directory() && !matches!(e.name.as_bytes(), b"." | b".."))
                 .filter(|e| o.deref == Deref::Always || e.kind == entries::Kind::Directory)
                 .map(|e| Pending {
-                    place: entries::Place { base: Some(dir.clone()), name: e.name.clone() },
+                    place: entries::Place { base: Some(dir.clone()), name: e.name.to_os_string() },
                     path: entries::join(path, &e.name),
                     depth: depth + 1,
                 })
