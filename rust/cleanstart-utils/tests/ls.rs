@@ -196,6 +196,36 @@ fn the_acl_marker_shows() {
 }
 
 #[test]
+fn deep_trees_within_a_small_descriptor_limit() {
+    if !testkit::reference_present(GNU) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // d0/a/a/.../a with a `b` beside every `a`: each level stays pending while the walk is
+    // below it, the case where holding every level open would run out of descriptors.
+    let mut level = dir.path().join("d0");
+    for _ in 0..150 {
+        std::fs::create_dir_all(level.join("b")).unwrap();
+        level.push("a");
+    }
+    std::fs::create_dir_all(&level).unwrap();
+    let ls = |program: &str| {
+        let script = "ulimit -n 64 && exec \"$@\" -lR d0";
+        let mut c = Command::new("/bin/sh");
+        c.arg("-c").arg(script).arg("sh");
+        match std::env::var_os(testkit::EMULATOR_VAR).filter(|e| !e.is_empty() && program == CSU) {
+            Some(emulator) => c.arg(emulator).arg(std::path::absolute(program).unwrap()),
+            None => c.arg(std::path::absolute(program).unwrap()),
+        };
+        c.current_dir(dir.path()).env("LC_ALL", "C").env("TZ", "UTC").output().unwrap()
+    };
+    let (ours, gnu) = (ls(CSU), ls(GNU));
+    assert_eq!(String::from_utf8_lossy(&ours.stderr), "");
+    assert_eq!(ours.status.code(), gnu.status.code());
+    assert!(ours.stdout == gnu.stdout, "the listings of a 150-level tree differ");
+}
+
+#[test]
 fn errors_name_the_file_and_keep_going() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("here"), "").unwrap();

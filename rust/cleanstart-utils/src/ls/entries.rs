@@ -243,6 +243,9 @@ pub struct Reader {
     /// Whether SELinux runs here: only then can a symbolic link carry a marker (links have no
     /// ACLs; GNU checks them for a context only).
     selinux: bool,
+    /// How deep the walk may hold directories open as the base of their subdirectories: half
+    /// the descriptor limit. Deeper ones are opened by their path from the starting directory.
+    held: usize,
     /// The last listing's vector, given back by [`Reader::recycle`]: musl's allocator maps and
     /// unmaps large blocks on every allocation, so big directories would each cost a fresh mapping.
     spare: Vec<Entry>,
@@ -262,6 +265,9 @@ impl Reader {
             buffer: vec![MaybeUninit::uninit(); 64 * 1024],
             names: vec![0; 1024],
             selinux: needs.marker && Path::new("/sys/fs/selinux/enforce").exists(),
+            held: rustix::process::getrlimit(rustix::process::Resource::Nofile)
+                .current
+                .map_or(usize::MAX, |limit| usize::try_from(limit / 2).unwrap_or(usize::MAX)),
             spare: Vec::new(),
         }
     }
@@ -269,6 +275,16 @@ impl Reader {
     /// Where a command-line directory operand is.
     pub fn operand_place(&self, name: &OsStr) -> Place {
         Place { base: self.home.clone(), name: name.to_os_string() }
+    }
+
+    /// Where the subdirectory `name` of the open directory `dir` is, `depth` levels below a
+    /// command-line directory; `path` is its path from the starting directory.
+    pub fn subdir_place(&self, dir: &Rc<OwnedFd>, name: &OsStr, depth: usize, path: &Path) -> Place {
+        if depth < self.held {
+            Place { base: Some(dir.clone()), name: name.to_os_string() }
+        } else {
+            self.operand_place(path.as_os_str())
+        }
     }
 
     /// The entries of the directory at `place` (shown as `dir_path`) that `keep` accepts (by

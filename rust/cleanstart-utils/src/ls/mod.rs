@@ -219,10 +219,9 @@ impl Run<'_> {
                 .iter()
                 .filter(|e| e.is_directory() && !matches!(e.name.as_bytes(), b"." | b".."))
                 .filter(|e| o.deref == Deref::Always || e.kind == entries::Kind::Directory)
-                .map(|e| Pending {
-                    place: entries::Place { base: Some(dir.clone()), name: e.name.to_os_string() },
-                    path: entries::join(path, &e.name),
-                    depth: depth + 1,
+                .map(|e| {
+                    let sub = entries::join(path, &e.name);
+                    Pending { place: self.reader.subdir_place(&dir, &e.name, depth + 1, &sub), path: sub, depth: depth + 1 }
                 })
                 .collect()
         } else {
