@@ -905,26 +905,7 @@ fn print_member<R: Read>(entry: &tar::Entry<'_, R>, path: &[u8], verbose: bool) 
 
 /// `rwxr-xr-x` with set-id and sticky bits, as `ls -l` writes them.
 fn mode_string(mode: u32) -> String {
-    let bit = |m: u32, c: char| if mode & m != 0 { c } else { '-' };
-    let special = |x: bool, s: bool, set: char, unset: char| match (x, s) {
-        (true, true) => set,
-        (false, true) => unset,
-        (true, false) => 'x',
-        (false, false) => '-',
-    };
-    [
-        bit(0o400, 'r'),
-        bit(0o200, 'w'),
-        special(mode & 0o100 != 0, mode & 0o4000 != 0, 's', 'S'),
-        bit(0o040, 'r'),
-        bit(0o020, 'w'),
-        special(mode & 0o010 != 0, mode & 0o2000 != 0, 's', 'S'),
-        bit(0o004, 'r'),
-        bit(0o002, 'w'),
-        special(mode & 0o001 != 0, mode & 0o1000 != 0, 't', 'T'),
-    ]
-    .iter()
-    .collect()
+    String::from_utf8_lossy(&crate::modes::permissions(mode)).into_owned()
 }
 
 /// `YYYY-MM-DD HH:MM` in UTC. GNU tar prints local time, which is UTC in images and CI (no

@@ -20,6 +20,7 @@
 //! - [`cmdline`]: short-option clusters and UTC dates for the hand-written utilities.
 //! - [`find`]: `find` (expression parser, walk, tests, `-printf`, `-exec`).
 //! - [`xargs`]: the `xargs` utility.
+//! - [`modes`]: permission text as `ls -l` writes it (`ls`, `find`, `tar`).
 //! - [`ls`]: the `ls` utility (directory-relative reads, GNU's formats).
 #![forbid(unsafe_code)]
 
@@ -39,3 +40,4 @@ pub mod ps;
 pub mod find;
 pub mod xargs;
 pub mod ls;
+pub mod modes;

@@ -333,22 +333,7 @@ pub fn symbolic_mode(meta: &Metadata) -> String {
         b'U' => '?',
         other => other as char,
     });
-    let bit = |mask: u32, c: char| if mode & mask != 0 { c } else { '-' };
-    let special = |exec: u32, special: u32, set: char, unset: char| match (mode & exec != 0, mode & special != 0) {
-        (true, true) => set,
-        (false, true) => unset,
-        (true, false) => 'x',
-        (false, false) => '-',
-    };
-    s.push(bit(0o400, 'r'));
-    s.push(bit(0o200, 'w'));
-    s.push(special(0o100, 0o4000, 's', 'S'));
-    s.push(bit(0o040, 'r'));
-    s.push(bit(0o020, 'w'));
-    s.push(special(0o010, 0o2000, 's', 'S'));
-    s.push(bit(0o004, 'r'));
-    s.push(bit(0o002, 'w'));
-    s.push(special(0o001, 0o1000, 't', 'T'));
+    s.extend(crate::modes::permissions(mode).map(char::from));
     s
 }
 

@@ -292,24 +292,7 @@ pub fn write(out: &mut Vec<u8>, entries: &[Entry], also: &[Entry], options: &Opt
 /// `drwxr-xr-x` and friends, set-id and sticky bits included.
 fn mode_string(out: &mut Vec<u8>, mode: u32) {
     out.push(type_letter(Kind::from_mode(mode)));
-    let bit = |mask: u32, c: u8| if mode & mask != 0 { c } else { b'-' };
-    let special = |exec: bool, set: bool, lower: u8, upper: u8| match (exec, set) {
-        (true, true) => lower,
-        (false, true) => upper,
-        (true, false) => b'x',
-        (false, false) => b'-',
-    };
-    out.extend_from_slice(&[
-        bit(0o400, b'r'),
-        bit(0o200, b'w'),
-        special(mode & 0o100 != 0, mode & 0o4000 != 0, b's', b'S'),
-        bit(0o040, b'r'),
-        bit(0o020, b'w'),
-        special(mode & 0o010 != 0, mode & 0o2000 != 0, b's', b'S'),
-        bit(0o004, b'r'),
-        bit(0o002, b'w'),
-        special(mode & 0o001 != 0, mode & 0o1000 != 0, b't', b'T'),
-    ]);
+    out.extend_from_slice(&crate::modes::permissions(mode));
 }
 
 fn type_letter(kind: Kind) -> u8 {
