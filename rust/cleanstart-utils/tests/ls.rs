@@ -183,6 +183,32 @@ fn colors_follow_ls_colors_and_term_like_gnu() {
 }
 
 #[test]
+fn times_in_the_local_zone_like_gnu() {
+    if !testkit::reference_present(GNU) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A winter and a summer time, on either side of daylight saving time where it is kept.
+    for (name, when) in [("winter", 1_579_000_000), ("summer", 1_594_000_000)] {
+        let file = std::fs::File::create(dir.path().join(name)).unwrap();
+        file.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(when)).unwrap();
+    }
+    // No TZ (/etc/localtime), a zone name, a POSIX rule, and a zone that does not exist.
+    for tz in [None, Some("America/New_York"), Some("EST5EDT,M3.2.0,M11.1.0"), Some("Nowhere/Special")] {
+        let ls = |ours: bool| {
+            let mut c = if ours { testkit::target_command(CSU) } else { Command::new(GNU) };
+            c.args(["-l", "--full-time"]).current_dir(dir.path()).env_clear().env("LC_ALL", "C");
+            if let Some(tz) = tz {
+                c.env("TZ", tz);
+            }
+            c.output().unwrap()
+        };
+        let (ours, gnu) = (ls(true), ls(false));
+        assert_eq!(String::from_utf8_lossy(&ours.stdout), String::from_utf8_lossy(&gnu.stdout), "TZ={tz:?}");
+    }
+}
+
+#[test]
 fn the_acl_marker_shows() {
     let dir = tempfile::tempdir().unwrap();
     if !fixture(dir.path()) {

@@ -15,43 +15,79 @@ use std::io::Write;
 const SIX_MONTHS: i64 = 31_556_952 / 2;
 
 /// What long listings look up once per run: names of ids, the time zone, the current time.
+/// One run lists with one time style, which the last rendered time is kept in.
 pub struct Lookup {
     accounts: Option<Accounts>,
-    users: HashMap<u32, String>,
-    groups: HashMap<u32, String>,
+    users: Names,
+    groups: Names,
     zone: TimeZone,
     now: (i64, i64),
+    /// The last time rendered and its text: files of one package or one build share their
+    /// modification times, and converting to the calendar is most of the long format's own work.
+    last_time: Option<((i64, i64), Vec<u8>)>,
+}
+
+/// An id's name and its display width, with the last one asked for at hand: entries of a
+/// directory mostly have one owner.
+#[derive(Default)]
+struct Names {
+    known: HashMap<u32, (String, usize)>,
+    last: Option<(u32, String, usize)>,
 }
 
 impl Lookup {
     pub fn new() -> Self {
         Lookup {
             accounts: None,
-            users: HashMap::new(),
-            groups: HashMap::new(),
-            zone: TimeZone::try_system().unwrap_or(TimeZone::UTC),
+            users: Names::default(),
+            groups: Names::default(),
+            zone: local_zone(),
             now: now(),
+            last_time: None,
         }
     }
 
-    fn user(&mut self, uid: u32, numeric: bool) -> &str {
-        name_of(&mut self.users, &mut self.accounts, uid, numeric, Accounts::user_name)
+    /// The name of `uid` and its display width.
+    fn user(&mut self, uid: u32, numeric: bool) -> (&str, usize) {
+        self.users.get(&mut self.accounts, uid, numeric, Accounts::user_name)
     }
 
-    fn group(&mut self, gid: u32, numeric: bool) -> &str {
-        name_of(&mut self.groups, &mut self.accounts, gid, numeric, Accounts::group_name)
+    fn group(&mut self, gid: u32, numeric: bool) -> (&str, usize) {
+        self.groups.get(&mut self.accounts, gid, numeric, Accounts::group_name)
     }
 
     /// `when` as `style` prints it.
     fn time(&mut self, when: (i64, i64), style: &TimeStyle, out: &mut Vec<u8>) {
+        if when > self.now {
+            // A file from the future: GNU checks the clock again before calling it recent, and
+            // the time last rendered may be recent no more.
+            self.now = now();
+            self.last_time = None;
+        }
+        if let Some((last, text)) = &self.last_time {
+            if *last == when {
+                out.extend_from_slice(text);
+                return;
+            }
+        }
+        let start = out.len();
+        self.render_time(when, style, out);
+        let text = match self.last_time.take() {
+            Some((_, mut text)) => {
+                text.clear();
+                text.extend_from_slice(&out[start..]);
+                text
+            }
+            None => out[start..].to_vec(),
+        };
+        self.last_time = Some((when, text));
+    }
+
+    fn render_time(&mut self, when: (i64, i64), style: &TimeStyle, out: &mut Vec<u8>) {
         let Ok(ts) = Timestamp::new(when.0, when.1 as i32) else {
             let _ = write!(out, "{}", when.0);
             return;
         };
-        if when > self.now {
-            // A file from the future: GNU checks the clock again before calling it recent.
-            self.now = now();
-        }
         let recent = when.0 > self.now.0 - SIX_MONTHS && when <= self.now;
         let offset = self.zone.to_offset(ts);
         let t = offset.to_datetime(ts);
@@ -92,28 +128,52 @@ impl Lookup {
     }
 }
 
-/// The name of `id` (its number under `-n` or when unknown), read once: the account files
-/// are parsed on first use.
-fn name_of<'a>(
-    cache: &'a mut HashMap<u32, String>,
-    accounts: &mut Option<Accounts>,
-    id: u32,
-    numeric: bool,
-    lookup: impl Fn(&Accounts, u32) -> Option<&str>,
-) -> &'a str {
-    cache.entry(id).or_insert_with(|| {
-        if numeric {
-            return id.to_string();
+impl Names {
+    /// The name of `id` (its number under `-n` or when unknown) and its width, read once: the
+    /// account files are parsed on first use.
+    fn get(
+        &mut self,
+        accounts: &mut Option<Accounts>,
+        id: u32,
+        numeric: bool,
+        lookup: impl Fn(&Accounts, u32) -> Option<&str>,
+    ) -> (&str, usize) {
+        if self.last.as_ref().is_none_or(|last| last.0 != id) {
+            let (name, width) = self.known.entry(id).or_insert_with(|| {
+                let name = if numeric {
+                    id.to_string()
+                } else {
+                    let accounts = accounts.get_or_insert_with(Accounts::load);
+                    lookup(accounts, id).map_or_else(|| id.to_string(), str::to_string)
+                };
+                let width = super::names::display_width(name.as_bytes());
+                (name, width)
+            });
+            self.last = Some((id, name.clone(), *width));
         }
-        let accounts = accounts.get_or_insert_with(Accounts::load);
-        lookup(accounts, id).map_or_else(|| id.to_string(), str::to_string)
-    })
+        match &self.last {
+            Some((_, name, width)) => (name, *width),
+            None => unreachable!("set above"),
+        }
+    }
 }
 
 impl Default for Lookup {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The time zone times are shown in. Without `TZ`, `/etc/localtime` is read as it is: jiff's
+/// own lookup first lists the whole time zone database to learn the zone's name, which `ls`
+/// does not show (six instructions in seven of a short `ls -l`).
+fn local_zone() -> TimeZone {
+    if std::env::var_os("TZ").is_none() {
+        if let Some(zone) = std::fs::read("/etc/localtime").ok().and_then(|data| TimeZone::tzif("localtime", &data).ok()) {
+            return zone;
+        }
+    }
+    TimeZone::try_system().unwrap_or(TimeZone::UTC)
 }
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -219,10 +279,10 @@ pub fn write(out: &mut Vec<u8>, entries: &[Entry], also: &[Entry], options: &Opt
         let Some(m) = entry.meta else { continue };
         links = links.max(digits(m.nlink));
         if options.show_owner {
-            owner = owner.max(super::names::display_width(lookup.user(m.uid, options.numeric_ids).as_bytes()));
+            owner = owner.max(lookup.user(m.uid, options.numeric_ids).1);
         }
         if options.show_group {
-            group = group.max(super::names::display_width(lookup.group(m.gid, options.numeric_ids).as_bytes()));
+            group = group.max(lookup.group(m.gid, options.numeric_ids).1);
         }
         if matches!(m.kind(), Kind::Block | Kind::Char) {
             major = major.max(digits(dev_major(m.rdev)));
@@ -248,22 +308,31 @@ pub fn write(out: &mut Vec<u8>, entries: &[Entry], also: &[Entry], options: &Opt
                     Marker::None if any_marker => out.push(b' '),
                     Marker::None => {}
                 }
-                let _ = write!(out, " {:>links$} ", m.nlink);
+                // Columns are written by hand, not with `write!`: formatting machinery was a
+                // tenth of the user time of `ls -lR`.
+                out.push(b' ');
+                right_aligned_number(out, m.nlink, links);
+                out.push(b' ');
                 if options.show_owner {
-                    let _ = write!(out, "{:<owner$} ", lookup.user(m.uid, options.numeric_ids));
+                    let (name, width) = lookup.user(m.uid, options.numeric_ids);
+                    left_aligned(out, name.as_bytes(), width, owner);
                 }
                 if options.show_group {
-                    let _ = write!(out, "{:<group$} ", lookup.group(m.gid, options.numeric_ids));
+                    let (name, width) = lookup.group(m.gid, options.numeric_ids);
+                    left_aligned(out, name.as_bytes(), width, group);
                 }
-                let _ = if matches!(m.kind(), Kind::Block | Kind::Char) {
+                if matches!(m.kind(), Kind::Block | Kind::Char) {
                     let major_width = major + (size - (major + 2 + minor));
-                    write!(out, "{:>major_width$}, {:>minor$} ", dev_major(m.rdev), dev_minor(m.rdev))
+                    right_aligned_number(out, dev_major(m.rdev), major_width);
+                    out.extend_from_slice(b", ");
+                    right_aligned_number(out, dev_minor(m.rdev), minor);
                 } else {
                     match options.human {
-                        Some(base) => write!(out, "{:>size$} ", human(m.size, base)),
-                        None => write!(out, "{:>size$} ", m.size),
+                        Some(base) => right_aligned(out, human(m.size, base).as_bytes(), size),
+                        None => right_aligned_number(out, m.size, size),
                     }
-                };
+                }
+                out.push(b' ');
                 lookup.time(time(entry, options.time), &options.time_style, out);
                 out.push(b' ');
             }
@@ -306,6 +375,33 @@ fn type_letter(kind: Kind) -> u8 {
         Kind::Regular => b'-',
         Kind::Unknown => b'?',
     }
+}
+
+/// `text`, `width` columns wide, padded on the right to `column` columns, and a space.
+fn left_aligned(out: &mut Vec<u8>, text: &[u8], width: usize, column: usize) {
+    out.extend_from_slice(text);
+    out.resize(out.len() + column.saturating_sub(width) + 1, b' ');
+}
+
+/// `text` (one column per byte) padded on the left to `column` columns.
+fn right_aligned(out: &mut Vec<u8>, text: &[u8], column: usize) {
+    out.resize(out.len() + column.saturating_sub(text.len()), b' ');
+    out.extend_from_slice(text);
+}
+
+/// `n` in decimal, padded on the left to `column` columns.
+fn right_aligned_number(out: &mut Vec<u8>, mut n: u64, column: usize) {
+    let mut text = [0u8; 20];
+    let mut start = text.len();
+    loop {
+        start -= 1;
+        text[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    right_aligned(out, &text[start..], column);
 }
 
 fn digits(mut n: u64) -> usize {
@@ -363,6 +459,34 @@ mod tests {
         assert_eq!(text(0o041777), "drwxrwxrwt");
         assert_eq!(text(0o041776), "drwxrwxrwT");
         assert_eq!(text(0o120777), "lrwxrwxrwx");
+    }
+
+    #[test]
+    fn aligned_columns() {
+        let mut out = Vec::new();
+        right_aligned_number(&mut out, 0, 3);
+        right_aligned_number(&mut out, 12345, 3);
+        right_aligned_number(&mut out, u64::MAX, 0);
+        left_aligned(&mut out, "é".as_bytes(), 1, 3);
+        left_aligned(&mut out, b"root", 4, 2);
+        assert_eq!(String::from_utf8(out).unwrap(), format!("  012345{}é   root ", u64::MAX));
+    }
+
+    #[test]
+    fn times_rendered_once_are_repeated() {
+        let mut lookup = Lookup::new();
+        let old = (1_000_000_000, 5);
+        let mut out = Vec::new();
+        for when in [old, old, (old.0 + 86_400, 0), old] {
+            lookup.time(when, &TimeStyle::LongIso, &mut out);
+            out.push(b'|');
+        }
+        let text = String::from_utf8(out).unwrap();
+        let fields: Vec<_> = text.split('|').collect();
+        assert_eq!(fields[0], fields[1]);
+        assert_eq!(fields[0], fields[3]);
+        assert_ne!(fields[0], fields[2]);
+        assert!(fields[0].starts_with("2001-09-"), "{text}");
     }
 
     #[test]

@@ -262,16 +262,17 @@ pub struct Namer<'a> {
 
 impl Namer<'_> {
     /// Writes `entry`'s name and, unless `long` (where links show their target instead), its
-    /// indicator; returns the width it takes on screen.
+    /// indicator; returns the width it takes on screen, measured only when not `long` (long
+    /// lines end with the name, nothing is aligned after it).
     pub fn write(&self, out: &mut Vec<u8>, entry: &Entry, long: bool) -> usize {
         use std::os::unix::ffi::OsStrExt;
         let color = self.colors.and_then(|c| c.of_entry(entry));
-        let mut width = self.write_colored(out, entry.name.as_bytes(), color);
+        let mut width = self.write_colored(out, entry.name.as_bytes(), color, !long);
         if long && entry.kind == Kind::Symlink {
             if let Some(target) = &entry.target {
                 out.extend_from_slice(b" -> ");
                 let color = self.colors.and_then(|c| c.of_target(entry));
-                width += 4 + self.write_colored(out, target.path.as_bytes(), color);
+                width += 4 + self.write_colored(out, target.path.as_bytes(), color, !long);
                 if self.indicator != Indicator::None {
                     if let Some(meta) = &target.meta {
                         width += push_indicator(out, indicator(self.indicator, meta.kind(), Some(meta)));
@@ -288,9 +289,9 @@ impl Namer<'_> {
         width + push_indicator(out, indicator(self.indicator, kind, entry.meta.as_ref()))
     }
 
-    fn write_colored(&self, out: &mut Vec<u8>, name: &[u8], color: Option<String>) -> usize {
+    fn write_colored(&self, out: &mut Vec<u8>, name: &[u8], color: Option<String>, measure: bool) -> usize {
         let quoted = quote(name, self.quoting);
-        let width = display_width(&quoted);
+        let width = if measure { display_width(&quoted) } else { 0 };
         match color {
             Some(start) => {
                 if !self.used_color.replace(true) {
@@ -319,8 +320,11 @@ fn push_indicator(out: &mut Vec<u8>, c: Option<char>) -> usize {
 /// Columns a name takes on a terminal: wide characters count two, control characters none
 /// (as GNU's mbsnwidth), invalid UTF-8 one per byte.
 pub fn display_width(text: &[u8]) -> usize {
+    // Most names are ASCII, and checking that is much cheaper than validating UTF-8.
+    if text.is_ascii() {
+        return text.iter().filter(|b| !b.is_ascii_control()).count();
+    }
     match std::str::from_utf8(text) {
-        Ok(s) if s.is_ascii() => s.bytes().filter(|b| !b.is_ascii_control()).count(),
         Ok(s) => s.chars().filter(|c| !c.is_control()).map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)).sum(),
         Err(_) => text.len(),
     }
