@@ -92,37 +92,70 @@ impl Lookup {
         let offset = self.zone.to_offset(ts);
         let t = offset.to_datetime(ts);
         let month = MONTHS[(t.month() as usize).saturating_sub(1) % 12];
-        let _ = match style {
-            TimeStyle::Locale if recent => write!(out, "{month} {:>2} {:02}:{:02}", t.day(), t.hour(), t.minute()),
-            TimeStyle::Locale => write!(out, "{month} {:>2}  {}", t.day(), t.year()),
-            TimeStyle::LongIso => {
-                write!(out, "{}-{:02}-{:02} {:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute())
+        // Written digit by digit: `write!` here was an eighth of the user time of `ls -lR`.
+        let date = |out: &mut Vec<u8>| {
+            push_year(out, t.year());
+            out.push(b'-');
+            push_two(out, t.month());
+            out.push(b'-');
+            push_two(out, t.day());
+        };
+        let clock = |out: &mut Vec<u8>| {
+            push_two(out, t.hour());
+            out.push(b':');
+            push_two(out, t.minute());
+        };
+        match style {
+            TimeStyle::Locale => {
+                out.extend_from_slice(month.as_bytes());
+                out.push(b' ');
+                right_aligned_number(out, t.day().unsigned_abs().into(), 2);
+                if recent {
+                    out.push(b' ');
+                    clock(out);
+                } else {
+                    out.extend_from_slice(b"  ");
+                    push_year(out, t.year());
+                }
             }
-            TimeStyle::Iso if recent => write!(out, "{:02}-{:02} {:02}:{:02}", t.month(), t.day(), t.hour(), t.minute()),
-            TimeStyle::Iso => write!(out, "{}-{:02}-{:02} ", t.year(), t.month(), t.day()),
+            TimeStyle::LongIso => {
+                date(out);
+                out.push(b' ');
+                clock(out);
+            }
+            TimeStyle::Iso if recent => {
+                push_two(out, t.month());
+                out.push(b'-');
+                push_two(out, t.day());
+                out.push(b' ');
+                clock(out);
+            }
+            TimeStyle::Iso => {
+                date(out);
+                out.push(b' ');
+            }
             TimeStyle::FullIso => {
+                date(out);
+                out.push(b' ');
+                clock(out);
+                out.push(b':');
+                push_two(out, t.second());
+                out.push(b'.');
+                let nanos = t.subsec_nanosecond().unsigned_abs();
+                out.extend((0..9).rev().map(|place| b'0' + (nanos / 10u32.pow(place) % 10) as u8));
                 let secs = offset.seconds();
-                let sign = if secs < 0 { '-' } else { '+' };
-                let (h, m) = (secs.abs() / 3600, secs.abs() / 60 % 60);
-                write!(
-                    out,
-                    "{}-{:02}-{:02} {:02}:{:02}:{:02}.{:09} {sign}{h:02}{m:02}",
-                    t.year(),
-                    t.month(),
-                    t.day(),
-                    t.hour(),
-                    t.minute(),
-                    t.second(),
-                    t.subsec_nanosecond()
-                )
+                out.extend_from_slice(if secs < 0 { b" -" } else { b" +" });
+                let (h, m) = (secs.unsigned_abs() / 3600, secs.unsigned_abs() / 60 % 60);
+                push_two(out, h as i8);
+                push_two(out, m as i8);
             }
             TimeStyle::Format { recent: recent_format, old } => {
                 let format = if recent { recent_format } else { old };
                 let zoned = ts.to_zoned(self.zone.clone());
-                match jiff::fmt::strtime::format(format.as_bytes(), &zoned) {
+                let _ = match jiff::fmt::strtime::format(format.as_bytes(), &zoned) {
                     Ok(text) => out.write_all(text.as_bytes()),
                     Err(_) => out.write_all(format.as_bytes()),
-                }
+                };
             }
         };
     }
@@ -375,6 +408,20 @@ fn type_letter(kind: Kind) -> u8 {
         Kind::Regular => b'-',
         Kind::Unknown => b'?',
     }
+}
+
+/// A year as `%Y` writes it: no padding, a sign only when negative.
+fn push_year(out: &mut Vec<u8>, year: i16) {
+    if year < 0 {
+        out.push(b'-');
+    }
+    right_aligned_number(out, year.unsigned_abs().into(), 0);
+}
+
+/// A calendar or clock field (0 to 99) as two digits.
+fn push_two(out: &mut Vec<u8>, n: i8) {
+    let n = n.unsigned_abs() % 100;
+    out.extend_from_slice(&[b'0' + n / 10, b'0' + n % 10]);
 }
 
 /// `text`, `width` columns wide, padded on the right to `column` columns, and a space.
