@@ -31,8 +31,18 @@ pub struct Lookup {
 /// directory mostly have one owner.
 #[derive(Default)]
 struct Names {
-    known: HashMap<u32, (String, usize)>,
-    last: Option<(u32, String, usize)>,
+    names: Vec<Name>,
+    /// Where an id's name is in `names`.
+    known: HashMap<u32, usize>,
+    last: Option<(u32, usize)>,
+}
+
+/// What the owner and group columns show for an id.
+struct Name {
+    text: String,
+    width: usize,
+    /// The id's number (under `-n`, or for an id without a name): GNU aligns it to the right.
+    number: bool,
 }
 
 impl Lookup {
@@ -47,12 +57,12 @@ impl Lookup {
         }
     }
 
-    /// The name of `uid` and its display width.
-    fn user(&mut self, uid: u32, numeric: bool) -> (&str, usize) {
+    /// What the owner column shows for `uid`.
+    fn user(&mut self, uid: u32, numeric: bool) -> &Name {
         self.users.get(&mut self.accounts, uid, numeric, Accounts::user_name)
     }
 
-    fn group(&mut self, gid: u32, numeric: bool) -> (&str, usize) {
+    fn group(&mut self, gid: u32, numeric: bool) -> &Name {
         self.groups.get(&mut self.accounts, gid, numeric, Accounts::group_name)
     }
 
@@ -170,24 +180,22 @@ impl Names {
         id: u32,
         numeric: bool,
         lookup: impl Fn(&Accounts, u32) -> Option<&str>,
-    ) -> (&str, usize) {
-        if self.last.as_ref().is_none_or(|last| last.0 != id) {
-            let (name, width) = self.known.entry(id).or_insert_with(|| {
-                let name = if numeric {
-                    id.to_string()
-                } else {
-                    let accounts = accounts.get_or_insert_with(Accounts::load);
-                    lookup(accounts, id).map_or_else(|| id.to_string(), str::to_string)
+    ) -> &Name {
+        let index = match self.last {
+            Some((last, index)) if last == id => index,
+            _ => *self.known.entry(id).or_insert_with(|| {
+                let named = match numeric {
+                    true => None,
+                    false => lookup(accounts.get_or_insert_with(Accounts::load), id).map(str::to_string),
                 };
-                let width = super::names::display_width(name.as_bytes());
-                (name, width)
-            });
-            self.last = Some((id, name.clone(), *width));
-        }
-        match &self.last {
-            Some((_, name, width)) => (name, *width),
-            None => unreachable!("set above"),
-        }
+                let number = named.is_none();
+                let text = named.unwrap_or_else(|| id.to_string());
+                self.names.push(Name { width: super::names::display_width(text.as_bytes()), text, number });
+                self.names.len() - 1
+            }),
+        };
+        self.last = Some((id, index));
+        &self.names[index]
     }
 }
 
@@ -312,10 +320,10 @@ pub fn write(out: &mut Vec<u8>, entries: &[Entry], also: &[Entry], options: &Opt
         let Some(m) = entry.meta else { continue };
         links = links.max(digits(m.nlink));
         if options.show_owner {
-            owner = owner.max(lookup.user(m.uid, options.numeric_ids).1);
+            owner = owner.max(lookup.user(m.uid, options.numeric_ids).width);
         }
         if options.show_group {
-            group = group.max(lookup.group(m.gid, options.numeric_ids).1);
+            group = group.max(lookup.group(m.gid, options.numeric_ids).width);
         }
         if matches!(m.kind(), Kind::Block | Kind::Char) {
             major = major.max(digits(dev_major(m.rdev)));
@@ -347,12 +355,10 @@ pub fn write(out: &mut Vec<u8>, entries: &[Entry], also: &[Entry], options: &Opt
                 right_aligned_number(out, m.nlink, links);
                 out.push(b' ');
                 if options.show_owner {
-                    let (name, width) = lookup.user(m.uid, options.numeric_ids);
-                    left_aligned(out, name.as_bytes(), width, owner);
+                    lookup.user(m.uid, options.numeric_ids).write(out, owner);
                 }
                 if options.show_group {
-                    let (name, width) = lookup.group(m.gid, options.numeric_ids);
-                    left_aligned(out, name.as_bytes(), width, group);
+                    lookup.group(m.gid, options.numeric_ids).write(out, group);
                 }
                 if matches!(m.kind(), Kind::Block | Kind::Char) {
                     let major_width = major + (size - (major + 2 + minor));
@@ -422,6 +428,18 @@ fn push_year(out: &mut Vec<u8>, year: i16) {
 fn push_two(out: &mut Vec<u8>, n: i8) {
     let n = n.unsigned_abs() % 100;
     out.extend_from_slice(&[b'0' + n / 10, b'0' + n % 10]);
+}
+
+impl Name {
+    /// Writes the name padded to `column` columns, a number on the left, and a space.
+    fn write(&self, out: &mut Vec<u8>, column: usize) {
+        if self.number {
+            right_aligned(out, self.text.as_bytes(), column);
+            out.push(b' ');
+        } else {
+            left_aligned(out, self.text.as_bytes(), self.width, column);
+        }
+    }
 }
 
 /// `text`, `width` columns wide, padded on the right to `column` columns, and a space.
