@@ -95,8 +95,13 @@ impl Running {
     }
 
     /// Waits (at most [`PATIENCE`]) for the end; returns the status, the rest of stdout, stderr.
-    pub fn finish(mut self, what: &str) -> (ExitStatus, String, String) {
-        let deadline = Instant::now() + PATIENCE;
+    pub fn finish(self, what: &str) -> (ExitStatus, String, String) {
+        self.finish_or_hang(what, PATIENCE).unwrap_or_else(|hang| panic!("{hang}"))
+    }
+
+    /// Waits at most `patience` for the end; `Err` describes a hang (everything is killed then).
+    pub fn finish_or_hang(mut self, what: &str, patience: Duration) -> Result<(ExitStatus, String, String), String> {
+        let deadline = Instant::now() + patience;
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break status;
@@ -105,9 +110,10 @@ impl Running {
                 // The namespace's processes hold stdout open: end them all through PID 1.
                 let _ = kill(self.pid1(), Signal::SIGKILL);
                 let _ = self.child.kill();
+                let _ = self.child.wait();
                 let mut out = String::new();
                 let _ = self.stdout.read_to_string(&mut out);
-                panic!("{what}: still running after {PATIENCE:?}: the init hangs; stdout: {out:?}");
+                return Err(format!("{what}: still running after {patience:?}: the init hangs; stdout: {out:?}"));
             }
             std::thread::sleep(Duration::from_millis(20));
         };
@@ -115,7 +121,7 @@ impl Running {
         self.stdout.read_to_string(&mut out).unwrap();
         let mut err = String::new();
         self.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-        (status, out, err)
+        Ok((status, out, err))
     }
 }
 
