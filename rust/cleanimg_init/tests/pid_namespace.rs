@@ -89,33 +89,20 @@ const CASES: &[Case] = &[
 ];
 
 fn run_case(init: &(&str, PathBuf, bool), case: &Case) -> (Option<i32>, String) {
-    let (name, path, target) = init;
-    let what = format!("{name}: {}", case.name);
-    let attempt = |patience| {
-        let mut args: Vec<&str> = case.options.to_vec();
-        args.extend(["--", "/bin/sh", "-c", case.script]);
-        let mut running = Running::start(as_pid1(path, *target, &args));
-        let mut stdout = String::new();
-        if let Some(sig) = case.signal {
-            stdout.push_str(&running.line());
-            stdout.push('\n');
-            let pid1 = running.pid1();
-            running.signal(pid1, sig);
-        }
-        running.finish_or_hang(&what, patience).map(|(status, rest, _)| (status.code(), stdout + &rest))
-    };
-    match attempt(support::PATIENCE) {
-        Ok(outcome) => outcome,
-        // Only the reference gets a second run. Once, in a CI run, tini sat 30 s on a SIGHUP
-        // sent after its child printed `ready`, and the child's trap never ran (not reproduced
-        // here in 250 runs, idle or loaded). A flaky reference says nothing about
-        // cleanimg_init, which gets no second run.
-        Err(hang) if !target => {
-            support::note(&format!("{hang}; running the reference once more"));
-            attempt(support::PATIENCE).unwrap_or_else(|hang| panic!("{hang}"))
-        }
-        Err(hang) => panic!("{hang}"),
+    let (_, path, target) = init;
+    let mut args: Vec<&str> = case.options.to_vec();
+    args.extend(["--", "/bin/sh", "-c", case.script]);
+    let mut running = Running::start(as_pid1(path, *target, &args));
+    let mut stdout = String::new();
+    if let Some(sig) = case.signal {
+        stdout.push_str(&running.line());
+        stdout.push('\n');
+        let pid1 = running.pid1();
+        running.signal(pid1, sig);
     }
+    let (status, rest, _) = running.finish(&format!("{}: {}", init.0, case.name));
+    stdout.push_str(&rest);
+    (status.code(), stdout)
 }
 
 #[test]
