@@ -322,20 +322,7 @@ impl Context<'_> {
                 let t = (p.rss_kib * 1000).checked_div(self.system.mem_total_kib).unwrap_or(0);
                 format!("{}.{}", t / 10, t % 10)
             }
-            "stime" => {
-                let start = self.start_secs(p);
-                if self.now.saturating_sub(start) < 86_400 {
-                    let s = start % 86_400;
-                    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
-                } else {
-                    let (year, month, day) = civil_date(start);
-                    if civil_date(self.now).0 == year {
-                        format!("{}{:02}", MONTHS[month as usize - 1], day)
-                    } else {
-                        year.to_string()
-                    }
-                }
-            }
+            "stime" => start_time(self.start_secs(p), self.now),
             "start" => {
                 let start = self.start_secs(p);
                 if self.now.saturating_sub(start) < 86_400 {
@@ -430,6 +417,22 @@ fn render_row(layout: &[(Column, Option<String>)], system: &System, cells: Vec<S
     line
 }
 
+/// `STIME`: the time of day when the process started today, else its date, else its year.
+/// procps compares calendar days, not the last 24 hours: a process started yesterday evening
+/// shows its date after midnight.
+fn start_time(start: u64, now: u64) -> String {
+    let (year, month, day) = civil_date(start);
+    let today = civil_date(now);
+    if today == (year, month, day) {
+        let s = start % 86_400;
+        format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
+    } else if today.0 == year {
+        format!("{}{:02}", MONTHS[month as usize - 1], day)
+    } else {
+        year.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,5 +492,14 @@ mod tests {
         assert_eq!(ctx.value(&col("pmem"), &p), "1.2");
         assert_eq!(ctx.value(&col("etime"), &p), "01:40");
         assert_eq!(ctx.value(&col("user"), &p), "0");
+    }
+
+    #[test]
+    fn start_times_by_calendar_day() {
+        // 2026-11-24 08:04 UTC, then 23:59 that day, 00:30 the next day, and a year later.
+        let start = 1_795_507_440;
+        assert_eq!(start_time(start, start + 15 * 3600 + 55 * 60), "08:04");
+        assert_eq!(start_time(start, start + 16 * 3600 + 26 * 60), "Nov24");
+        assert_eq!(start_time(start, start + 366 * 86_400), "2026");
     }
 }
