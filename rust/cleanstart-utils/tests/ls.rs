@@ -242,12 +242,10 @@ fn deep_trees_within_a_small_descriptor_limit() {
     std::fs::create_dir_all(&level).unwrap();
     let ls = |program: &str| {
         let script = "ulimit -n 64 && exec \"$@\" -lR d0";
+        // The shell runs what `target_command` would (the emulator first, for our binary).
+        let inner = if program == CSU { testkit::target_command(program) } else { Command::new(program) };
         let mut c = Command::new("/bin/sh");
-        c.arg("-c").arg(script).arg("sh");
-        match std::env::var_os(testkit::EMULATOR_VAR).filter(|e| !e.is_empty() && program == CSU) {
-            Some(emulator) => c.arg(emulator).arg(std::path::absolute(program).unwrap()),
-            None => c.arg(std::path::absolute(program).unwrap()),
-        };
+        c.arg("-c").arg(script).arg("sh").arg(inner.get_program()).args(inner.get_args());
         c.current_dir(dir.path()).env("LC_ALL", "C").env("TZ", "UTC").output().unwrap()
     };
     let (ours, gnu) = (ls(CSU), ls(GNU));

@@ -31,14 +31,14 @@ pub struct Lookup {
 /// directory mostly have one owner.
 #[derive(Default)]
 struct Names {
-    names: Vec<Name>,
+    names: Vec<IdName>,
     /// Where an id's name is in `names`.
     known: HashMap<u32, usize>,
     last: Option<(u32, usize)>,
 }
 
 /// What the owner and group columns show for an id.
-struct Name {
+struct IdName {
     text: String,
     width: usize,
     /// The id's number (under `-n`, or for an id without a name): GNU aligns it to the right.
@@ -58,11 +58,11 @@ impl Lookup {
     }
 
     /// What the owner column shows for `uid`.
-    fn user(&mut self, uid: u32, numeric: bool) -> &Name {
+    fn user(&mut self, uid: u32, numeric: bool) -> &IdName {
         self.users.get(&mut self.accounts, uid, numeric, Accounts::user_name)
     }
 
-    fn group(&mut self, gid: u32, numeric: bool) -> &Name {
+    fn group(&mut self, gid: u32, numeric: bool) -> &IdName {
         self.groups.get(&mut self.accounts, gid, numeric, Accounts::group_name)
     }
 
@@ -82,18 +82,13 @@ impl Lookup {
         }
         let start = out.len();
         self.render_time(when, style, out);
-        let text = match self.last_time.take() {
-            Some((_, mut text)) => {
-                text.clear();
-                text.extend_from_slice(&out[start..]);
-                text
-            }
-            None => out[start..].to_vec(),
-        };
+        let mut text = self.last_time.take().map(|(_, text)| text).unwrap_or_default();
+        text.clear();
+        text.extend_from_slice(&out[start..]);
         self.last_time = Some((when, text));
     }
 
-    fn render_time(&mut self, when: (i64, i64), style: &TimeStyle, out: &mut Vec<u8>) {
+    fn render_time(&self, when: (i64, i64), style: &TimeStyle, out: &mut Vec<u8>) {
         let Ok(ts) = Timestamp::new(when.0, when.1 as i32) else {
             let _ = write!(out, "{}", when.0);
             return;
@@ -180,7 +175,7 @@ impl Names {
         id: u32,
         numeric: bool,
         lookup: impl Fn(&Accounts, u32) -> Option<&str>,
-    ) -> &Name {
+    ) -> &IdName {
         let index = match self.last {
             Some((last, index)) if last == id => index,
             _ => *self.known.entry(id).or_insert_with(|| {
@@ -190,7 +185,7 @@ impl Names {
                 };
                 let number = named.is_none();
                 let text = named.unwrap_or_else(|| id.to_string());
-                self.names.push(Name { width: super::names::display_width(text.as_bytes()), text, number });
+                self.names.push(IdName { width: super::names::display_width(text.as_bytes()), text, number });
                 self.names.len() - 1
             }),
         };
@@ -430,7 +425,7 @@ fn push_two(out: &mut Vec<u8>, n: i8) {
     out.extend_from_slice(&[b'0' + n / 10, b'0' + n % 10]);
 }
 
-impl Name {
+impl IdName {
     /// Writes the name padded to `column` columns, a number on the left, and a space.
     fn write(&self, out: &mut Vec<u8>, column: usize) {
         if self.number {
