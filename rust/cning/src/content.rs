@@ -32,7 +32,13 @@ pub struct Content {
     pub crates: Option<Result<Vec<Crate>, String>>,
     /// Set when the file was larger than the inspection cap: hashed, but not parsed or searched.
     pub not_inspected: Option<String>,
+    /// The text of a dynamic loader configuration file ([`crate::linking::is_loader_config`]),
+    /// which the linking checks read; `None` for every other file.
+    pub text: Option<String>,
 }
+
+/// Loader configuration files are a few lines; a larger one is kept up to here.
+const MAX_TEXT: u64 = 64 << 10;
 
 /// How much work to do per file.
 #[derive(Debug, Clone, Copy)]
@@ -60,9 +66,20 @@ const SCRIPT_HEAD: usize = 4096;
 /// Files are hashed in reads of this size.
 const HASH_BLOCK: usize = 1 << 20;
 
-/// Reads a regular file of `size` bytes and mode `mode` from `reader` and returns its facts.
-/// Memory is bounded by `max_inspect`: the whole file is held only when it is smaller.
-pub fn analyze(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis) -> io::Result<Content> {
+/// Reads the regular file `path` of `size` bytes and mode `mode` from `reader` and returns its
+/// facts. Memory is bounded by `max_inspect`: the whole file is held only when it is smaller.
+pub fn analyze(mut reader: impl Read, path: &str, size: u64, mode: u32, analysis: &Analysis) -> io::Result<Content> {
+    if crate::linking::is_loader_config(path) {
+        let mut bytes = Vec::new();
+        (&mut reader).take(MAX_TEXT).read_to_end(&mut bytes)?;
+        let mut content = read_facts(io::Cursor::new(&bytes).chain(reader), size, mode, analysis)?;
+        content.text = Some(String::from_utf8_lossy(&bytes).into_owned());
+        return Ok(content);
+    }
+    read_facts(reader, size, mode, analysis)
+}
+
+fn read_facts(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis) -> io::Result<Content> {
     let mut head = [0u8; 4];
     let got = read_up_to(&mut reader, &mut head)?;
     let head = &head[..got];
@@ -112,8 +129,16 @@ pub fn analyze(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis)
 
 /// The same facts as [`analyze`] for a file on disk of `size` bytes (as stat'ed), read by
 /// position: memory stays at a window or a hash block per file, whatever the file's size.
-pub fn analyze_file(file: &File, size: u64, mode: u32, analysis: &Analysis) -> io::Result<Content> {
+pub fn analyze_file(file: &File, path: &str, size: u64, mode: u32, analysis: &Analysis) -> io::Result<Content> {
     let src = SizedFile { file, size };
+    if crate::linking::is_loader_config(path) {
+        let mut bytes = vec![0u8; usize::try_from(size.min(MAX_TEXT)).unwrap_or(0)];
+        let got = positioned::read_up_to(&src, &mut bytes, 0)?;
+        bytes.truncate(got);
+        let mut content = analyze_file(file, "", size, mode, analysis)?;
+        content.text = Some(String::from_utf8_lossy(&bytes).into_owned());
+        return Ok(content);
+    }
     // Most files are neither ELF nor scripts: a few bytes tell, and copying more from every
     // file of an image would cost more than the search itself.
     let mut head = [0u8; 4];
@@ -234,19 +259,19 @@ mod tests {
     #[test]
     fn plain_data_is_skipped_unless_hashing_all() {
         let data = b"hello world";
-        let c = analyze(&data[..], 11, 0o644, &Analysis::default()).unwrap();
+        let c = analyze(&data[..], "/data", 11, 0o644, &Analysis::default()).unwrap();
         assert!(c.sha256.is_none() && c.elf.is_none() && c.shebang.is_none());
         let all = Analysis { hash_all: true, ..Analysis::default() };
-        let c = analyze(&data[..], 11, 0o644, &all).unwrap();
+        let c = analyze(&data[..], "/data", 11, 0o644, &all).unwrap();
         assert_eq!(c.sha256.as_deref(), Some("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"));
     }
 
     #[test]
     fn scripts_and_elf_files_are_recognised() {
-        let c = analyze(&b"#!/bin/sh -e\necho hi\n"[..], 21, 0o755, &Analysis::default()).unwrap();
+        let c = analyze(&b"#!/bin/sh -e\necho hi\n"[..], "/s", 21, 0o755, &Analysis::default()).unwrap();
         assert_eq!(c.shebang.as_deref(), Some("/bin/sh -e"));
         let sh = std::fs::read("/bin/sh").unwrap();
-        let c = analyze(&sh[..], sh.len() as u64, 0o755, &Analysis::default()).unwrap();
+        let c = analyze(&sh[..], "/bin/sh", sh.len() as u64, 0o755, &Analysis::default()).unwrap();
         assert!(matches!(c.elf, Some(Ok(ref info)) if !info.is_static()));
     }
 
@@ -254,11 +279,11 @@ mod tests {
     fn files_over_the_cap_are_hashed_not_held() {
         let data = vec![7u8; 10_000];
         let small = Analysis { max_inspect: 1000, ..Analysis::default() };
-        let c = analyze(&data[..], 10_000, 0o755, &small).unwrap();
+        let c = analyze(&data[..], "/big", 10_000, 0o755, &small).unwrap();
         assert!(c.not_inspected.is_some());
         assert_eq!(c.sha256.unwrap(), hex(&Sha256::digest(&data)));
         // A header claiming fewer bytes than the stream holds is not trusted either.
-        let c = analyze(&data[..], 10, 0o755, &small).unwrap();
+        let c = analyze(&data[..], "/big", 10, 0o755, &small).unwrap();
         assert!(c.not_inspected.unwrap().contains("declared 10 bytes"));
     }
 }

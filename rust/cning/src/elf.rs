@@ -13,6 +13,7 @@
 //! ignores) are odd, they are kept for [`crate::regions`] to judge.
 
 use crate::positioned::{self, malformed, ReadAt};
+use cleanstart_ldso::{Class, Kind};
 use goblin::container::{Ctx, Endian};
 use goblin::elf::dynamic::Dynamic;
 use goblin::elf::program_header::{self, ProgramHeader};
@@ -32,42 +33,12 @@ const MAX_INTERP: u64 = 64 << 10;
 const MAX_DYNAMIC: u64 = 1 << 20;
 /// Library names and sonames are read up to this many bytes.
 const MAX_NAME: u64 = 4096;
+/// `DT_RPATH` and `DT_RUNPATH` are lists of directories: allowed to be much longer than a name.
+const MAX_SEARCH_PATH: u64 = 64 << 10;
 
-/// What cning needs to know about one ELF file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ElfInfo {
-    /// `e_machine` of the header.
-    pub machine: u16,
-    /// The PT_INTERP path, if any.
-    pub interpreter: Option<String>,
-    /// DT_NEEDED entries, in file order.
-    pub needed: Vec<String>,
-    /// A shared object that is not an executable: ET_DYN without the DF_1_PIE flag.
-    pub shared_library: bool,
-    /// DT_SONAME, if any.
-    pub soname: Option<String>,
-}
-
-impl ElfInfo {
-    /// True when the file needs neither a program interpreter nor shared libraries.
-    pub fn is_static(&self) -> bool {
-        self.interpreter.is_none() && self.needed.is_empty()
-    }
-
-    /// The machine as the name image platforms use (`amd64`, `arm64`, ...), or `machine-N`.
-    pub fn arch(&self) -> String {
-        match self.machine {
-            header::EM_X86_64 => "amd64".into(),
-            header::EM_AARCH64 => "arm64".into(),
-            header::EM_386 => "386".into(),
-            header::EM_ARM => "arm".into(),
-            header::EM_RISCV => "riscv64".into(),
-            header::EM_PPC64 => "ppc64le".into(),
-            header::EM_S390 => "s390x".into(),
-            other => format!("machine-{other}"),
-        }
-    }
-}
+/// What cning knows about one ELF file: the facts the dynamic loader acts on, defined by the
+/// resolver crate that searches with them.
+pub type ElfInfo = cleanstart_ldso::Object;
 
 /// An ELF file's facts and the header tables they came from.
 #[derive(Debug, Clone)]
@@ -123,7 +94,9 @@ pub fn parse(src: &(impl ReadAt + ?Sized)) -> io::Result<Parsed> {
 
     let mut needed = Vec::new();
     let mut soname = None;
+    let (mut rpath, mut runpath) = (None, None);
     let mut pie = false;
+    let mut nodeflib = false;
     if let Some(index) = segments.iter().position(|p| p.p_type == program_header::PT_DYNAMIC) {
         let dynamic = &segments[index];
         let bytes = positioned::read_range(src, dynamic.p_offset, dynamic.p_filesz, MAX_DYNAMIC, "PT_DYNAMIC")?;
@@ -133,16 +106,21 @@ pub fn parse(src: &(impl ReadAt + ?Sized)) -> io::Result<Parsed> {
         if let Some(parsed) = Dynamic::parse(&bytes, &relocated, ctx).map_err(goblin_error("dynamic section"))? {
             let info = &parsed.info;
             pie = info.flags_1 & goblin::elf::dynamic::DF_1_PIE != 0;
+            nodeflib = info.flags_1 & goblin::elf::dynamic::DF_1_NODEFLIB != 0;
             let strings = Strings { start: info.strtab as u64, size: info.strsz as u64 };
-            if info.needed_count > 0 || info.soname != 0 {
+            let search_path = |tag| parsed.dyns.iter().find(|d| d.d_tag == tag).map(|d| d.d_val);
+            let (rpath_at, runpath_at) = (search_path(goblin::elf::dynamic::DT_RPATH), search_path(goblin::elf::dynamic::DT_RUNPATH));
+            if info.needed_count > 0 || info.soname != 0 || rpath_at.is_some() || runpath_at.is_some() {
                 strings.check(src)?;
             }
             for entry in parsed.dyns.iter().filter(|d| d.d_tag == goblin::elf::dynamic::DT_NEEDED) {
-                needed.push(strings.get(src, entry.d_val)?);
+                needed.push(strings.get(src, entry.d_val, MAX_NAME)?);
             }
             if info.soname != 0 {
-                soname = Some(strings.get(src, info.soname as u64)?);
+                soname = Some(strings.get(src, info.soname as u64, MAX_NAME)?);
             }
+            rpath = rpath_at.map(|at| strings.get(src, at, MAX_SEARCH_PATH)).transpose()?;
+            runpath = runpath_at.map(|at| strings.get(src, at, MAX_SEARCH_PATH)).transpose()?;
         }
     }
 
@@ -154,12 +132,25 @@ pub fn parse(src: &(impl ReadAt + ?Sized)) -> io::Result<Parsed> {
         usize::from(header.e_shstrndx)
     };
     let section_names = (names_index != 0 && names_index < sections.len()).then_some(names_index);
+    let kind = match header.e_type {
+        header::ET_EXEC => Kind::Executable,
+        // Linkers before DF_1_PIE marked a PIE only by its interpreter; libraries that can also
+        // be run (glibc's libc.so.6) have an interpreter too, but also a soname.
+        header::ET_DYN if pie || (interpreter.is_some() && soname.is_none()) => Kind::Executable,
+        header::ET_DYN => Kind::SharedLibrary,
+        _ => Kind::Other,
+    };
     let info = ElfInfo {
+        class: if container.is_big() { Class::Elf64 } else { Class::Elf32 },
+        big_endian: !endian.is_little(),
         machine: header.e_machine,
+        kind,
         interpreter,
         needed,
-        shared_library: header.e_type == header::ET_DYN && !pie,
         soname,
+        rpath,
+        runpath,
+        nodeflib,
     };
     Ok(Parsed { info, segments, sections, section_names })
 }
@@ -178,14 +169,15 @@ impl Strings {
         Ok(())
     }
 
-    /// The string at `offset`. A name that cannot be read is still a dependency: it is named by
-    /// its offset rather than dropped, so that a damaged table never makes a file look static.
-    fn get(&self, src: &(impl ReadAt + ?Sized), offset: u64) -> io::Result<String> {
+    /// The string at `offset`, read up to `cap` bytes. A name that cannot be read is still a
+    /// dependency: it is named by its offset rather than dropped, so that a damaged table never
+    /// makes a file look static.
+    fn get(&self, src: &(impl ReadAt + ?Sized), offset: u64, cap: u64) -> io::Result<String> {
         if self.start == 0 || offset >= self.size {
             return Ok(format!("(unreadable name at dynamic string offset {offset:#x})"));
         }
-        let len = (self.size - offset).min(MAX_NAME);
-        let bytes = positioned::read_range(src, self.start + offset, len, MAX_NAME, "dynamic string")?;
+        let len = (self.size - offset).min(cap);
+        let bytes = positioned::read_range(src, self.start + offset, len, cap, "dynamic string")?;
         Ok(c_string(&bytes))
     }
 }
@@ -259,10 +251,14 @@ mod tests {
             .or_else(|_| std::fs::read("/usr/lib/x86_64-linux-gnu/libz.so.1"))
             .expect("libz.so.1");
         let info = inspect(&bytes).unwrap();
-        assert!(info.shared_library, "{info:?}");
+        assert!(info.is_shared_library(), "{info:?}");
         assert_eq!(info.soname.as_deref(), Some("libz.so.1"));
+        assert_eq!((info.class, info.big_endian), (Class::Elf64, false));
         let sh = inspect(&std::fs::read("/bin/sh").unwrap()).unwrap();
-        assert!(!sh.shared_library, "a PIE executable is not a library: {sh:?}");
+        assert_eq!(sh.kind, Kind::Executable, "a PIE executable is not a library: {sh:?}");
+        // libc.so.6 can be run (it has an interpreter) but is a library: it has a soname.
+        let libc = inspect(&std::fs::read("/lib/x86_64-linux-gnu/libc.so.6").or_else(|_| std::fs::read("/lib/aarch64-linux-gnu/libc.so.6")).unwrap()).unwrap();
+        assert!(libc.interpreter.is_some() && libc.is_shared_library(), "{libc:?}");
     }
 
     #[test]
@@ -272,14 +268,5 @@ mod tests {
             let _ = inspect(&bytes[..len.min(bytes.len())]);
         }
         assert!(inspect(&bytes[..16]).is_err());
-    }
-
-    #[test]
-    fn arch_names() {
-        let mut info = ElfInfo { machine: header::EM_X86_64, interpreter: None, needed: vec![], shared_library: false, soname: None };
-        assert_eq!(info.arch(), "amd64");
-        info.machine = header::EM_AARCH64;
-        assert_eq!(info.arch(), "arm64");
-        assert!(info.is_static());
     }
 }

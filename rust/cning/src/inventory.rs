@@ -36,7 +36,7 @@ pub fn linkage(entry: &Entry) -> &'static str {
 fn elf_linkage(info: &ElfInfo) -> &'static str {
     if !info.is_static() {
         "dynamic"
-    } else if info.shared_library {
+    } else if info.is_shared_library() {
         "shared-library"
     } else {
         "static"

@@ -8,7 +8,7 @@
 //! `unsafe-entry` findings.
 
 use crate::content::{self, Analysis};
-use crate::report::Finding;
+use crate::findings::{Finding, Rule};
 use crate::tree::{self, Entry, Kind, Tree, UnsafeName};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -228,13 +228,13 @@ fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: 
         let path = match tree::normalize_entry_name(&raw) {
             Ok((path, absolute)) => {
                 if absolute {
-                    applied.findings.push(Finding::new("unsafe-entry", &path, "layer entry has an absolute name", format!("{layer}: entry {shown:?}")));
+                    applied.findings.push(Finding::new(Rule::UnsafeEntry, &path, "layer entry has an absolute name", format!("{layer}: entry {shown:?}")));
                 }
                 path
             }
             Err(UnsafeName::Empty) => continue, // "./": the root directory itself
             Err(UnsafeName::DotDot) => {
-                applied.findings.push(Finding::new("unsafe-entry", &shown, "layer entry name climbs out of the root with '..'; not applied", format!("{layer}: entry {shown:?}")));
+                applied.findings.push(Finding::new(Rule::UnsafeEntry, &shown, "layer entry name climbs out of the root with '..'; not applied", format!("{layer}: entry {shown:?}")));
                 continue;
             }
         };
@@ -258,7 +258,7 @@ fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: 
         let kind = header.entry_type();
         let change = match kind {
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                let facts = content::analyze(&mut entry, size, mode, &limits.analysis)?;
+                let facts = content::analyze(&mut entry, &path, size, mode, &limits.analysis)?;
                 Change::Put(path, Entry { content: Some(Arc::new(facts)), inode: Some(inodes.next()), ..base_entry })
             }
             tar::EntryType::Directory => Change::Put(path, Entry { kind: Kind::Dir, ..base_entry }),
@@ -271,7 +271,7 @@ fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: 
                 match tree::normalize_entry_name(&raw_target) {
                     Ok((target, _)) => Change::HardLink { path, target, header: base_entry },
                     Err(_) => {
-                        applied.findings.push(Finding::new("unsafe-entry", &path, "hard link with an unusable target; not applied", format!("{layer}: target {:?}", tree::display_bytes(&raw_target))));
+                        applied.findings.push(Finding::new(Rule::UnsafeEntry, &path, "hard link with an unusable target; not applied", format!("{layer}: target {:?}", tree::display_bytes(&raw_target))));
                         continue;
                     }
                 }
@@ -314,7 +314,7 @@ fn apply_changes(tree: &mut Tree, changes: Vec<Change>, layer: &str, applied: &m
                         this_layer.insert(path.clone(), linked.clone());
                         tree.insert(path, linked);
                     }
-                    None => applied.findings.push(Finding::new("unsafe-entry", &path, "hard link to a missing file; not applied", format!("{layer}: target {target}"))),
+                    None => applied.findings.push(Finding::new(Rule::UnsafeEntry, &path, "hard link to a missing file; not applied", format!("{layer}: target {target}"))),
                 }
             }
             Change::Whiteout(_) | Change::Opaque(_) => unreachable!("split off above"),
@@ -374,7 +374,7 @@ mod tests {
         let (tree, findings) = apply_all(&[layer]);
         assert_eq!(tree.get("/bin/tool").unwrap().inode, tree.get("/bin/alias").unwrap().inode);
         assert_eq!(findings.len(), 1);
-        assert_eq!((findings[0].rule, findings[0].path.as_str()), ("unsafe-entry", "/bin/bad"));
+        assert_eq!((findings[0].rule, findings[0].path.as_str()), (Rule::UnsafeEntry, "/bin/bad"));
         assert!(tree.get("/bin/bad").is_none());
     }
 
@@ -390,7 +390,7 @@ mod tests {
         raw.append(&h, &b"x"[..]).unwrap();
         let (tree, findings) = apply_all(&[raw.into_inner().unwrap()]);
         assert_eq!(tree.len(), 1, "only the root");
-        assert_eq!(findings[0].rule, "unsafe-entry");
+        assert_eq!(findings[0].rule, Rule::UnsafeEntry);
         assert!(findings[0].message.contains(".."));
     }
 

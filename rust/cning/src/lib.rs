@@ -12,8 +12,10 @@
 //! - [`regions`]: which bytes of an ELF file the signature search reads, and when not to trust its headers.
 //! - [`signatures`]: BusyBox and toybox recognised by content.
 //! - [`crates`]: the crate lists Rust binaries carry (`.dep-v0`), for inventories.
+//! - [`linking`]: what each executable's dynamic loader loads from the image (`cleanstart-ldso`).
 //! - [`policy`]: the policy file format.
-//! - [`rules`]: the checks, each with a stable rule id.
+//! - [`findings`]: the rules, each with a stable id, and the findings that name them.
+//! - [`rules`]: the checks.
 //! - [`report`]: findings as text, JSON, SARIF 2.1.0 or JUnit XML.
 //! - [`inventory`]: every file of an image as SPDX 2.3 or CycloneDX 1.6 JSON.
 #![forbid(unsafe_code)]
@@ -21,8 +23,10 @@
 pub mod content;
 pub mod crates;
 pub mod elf;
+pub mod findings;
 pub mod inventory;
 pub mod layers;
+pub mod linking;
 pub mod policy;
 pub mod positioned;
 pub mod regions;

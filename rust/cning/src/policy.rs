@@ -2,7 +2,8 @@
 //!
 //! ```toml
 //! name = "prod"
-//! static_only = true            # dynamic ELF files and shared libraries are violations
+//! linking = "static"            # "static" | "resolved" | "any" (see Linking)
+//! dlopen = []                   # globs of libraries loaded at run time (linking = "resolved")
 //! allow_setuid = false
 //! allow_world_writable = false
 //! multicall_max_names = 2       # more names than this for one executable: multicall
@@ -25,8 +26,12 @@ const MAX_POLICY_BYTES: u64 = 1 << 20;
 struct RawPolicy {
     name: Option<String>,
     description: Option<String>,
-    #[serde(default = "yes")]
-    static_only: bool,
+    /// Replaced by `linking`; kept only to say so.
+    static_only: Option<toml::Value>,
+    #[serde(default)]
+    linking: Linking,
+    #[serde(default)]
+    dlopen: Vec<String>,
     #[serde(default)]
     allow_setuid: bool,
     #[serde(default)]
@@ -44,12 +49,24 @@ struct RawAllow {
     sha256: Option<String>,
 }
 
-fn yes() -> bool {
-    true
-}
-
 fn default_multicall_max_names() -> u32 {
     2
+}
+
+/// What dynamic linking an image may have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Linking {
+    /// Every ELF file static: program interpreters, needed libraries and shared libraries are
+    /// `dynamic-elf` violations.
+    #[default]
+    Static,
+    /// Dynamic linking allowed where the loader would find everything inside the image
+    /// (`interpreter-missing`, `library-missing`), and every shared library is loaded by some
+    /// executable or named by `dlopen` (`library-unused`).
+    Resolved,
+    /// No check of linking.
+    Any,
 }
 
 /// One allow-list entry.
@@ -65,7 +82,9 @@ pub struct Allow {
 pub struct Policy {
     pub name: String,
     pub description: Option<String>,
-    pub static_only: bool,
+    pub linking: Linking,
+    /// Libraries that programs load at run time (`dlopen`): used, and their needs must resolve.
+    pub dlopen: Vec<GlobMatcher>,
     pub allow_setuid: bool,
     pub allow_world_writable: bool,
     /// An executable reached by more names (hard links and symlinks) than this is multi-call.
@@ -91,17 +110,26 @@ impl Policy {
             format!("{line}: {}", e.message().trim())
         })?;
         let line_of = |needle: &str| text.find(needle).map_or(1, |i| text[..i].matches('\n').count() + 1);
+        if raw.static_only.is_some() {
+            return Err(format!(
+                "{}: static_only is replaced by linking: write linking = \"static\" for static_only = true, linking = \"any\" for false, or linking = \"resolved\" to admit dynamic linking that resolves inside the image",
+                line_of("static_only")
+            ));
+        }
+        let glob = |pattern: &str, key: &str| {
+            if !pattern.starts_with('/') {
+                return Err(format!("{}: {key}: {pattern:?} is not an absolute path", line_of(pattern)));
+            }
+            GlobBuilder::new(pattern).literal_separator(true).build().map(|g: Glob| g.compile_matcher()).map_err(|e| format!("{}: {key}: {e}", line_of(pattern)))
+        };
+        let dlopen = raw.dlopen.iter().enumerate().map(|(i, p)| glob(p, &format!("dlopen[{i}]"))).collect::<Result<Vec<_>, _>>()?;
+        if !dlopen.is_empty() && raw.linking != Linking::Resolved {
+            return Err(format!("{}: dlopen: only used with linking = \"resolved\"", line_of("dlopen")));
+        }
         let mut allow = Vec::with_capacity(raw.allow.len());
         for (i, entry) in raw.allow.into_iter().enumerate() {
             let key = format!("allow[{i}]");
-            if !entry.path.starts_with('/') {
-                return Err(format!("{}: {key}.path: {:?} is not an absolute path", line_of(&entry.path), entry.path));
-            }
-            let matcher = GlobBuilder::new(&entry.path)
-                .literal_separator(true)
-                .build()
-                .map(|g: Glob| g.compile_matcher())
-                .map_err(|e| format!("{}: {key}.path: {e}", line_of(&entry.path)))?;
+            let matcher = glob(&entry.path, &format!("{key}.path"))?;
             if let Some(sum) = &entry.sha256 {
                 if sum.len() != 64 || !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(format!("{}: {key}.sha256: expected 64 hex digits, got {sum:?}", line_of(sum)));
@@ -115,7 +143,8 @@ impl Policy {
         Ok(Policy {
             name: raw.name.unwrap_or_else(|| "policy".into()),
             description: raw.description,
-            static_only: raw.static_only,
+            linking: raw.linking,
+            dlopen,
             allow_setuid: raw.allow_setuid,
             allow_world_writable: raw.allow_world_writable,
             multicall_max_names: raw.multicall_max_names,
@@ -136,7 +165,7 @@ mod tests {
     #[test]
     fn a_full_policy_parses() {
         let p = Policy::parse(
-            "name = \"prod\"\nstatic_only = true\n\n[[allow]]\npath = \"/usr/bin/cleanimg_init\"\nsha256 = \"AB".to_string().as_str(),
+            "name = \"prod\"\nlinking = \"static\"\n\n[[allow]]\npath = \"/usr/bin/cleanimg_init\"\nsha256 = \"AB".to_string().as_str(),
         );
         assert!(p.is_err()); // unterminated string
         let sum = "ab".repeat(32);
@@ -145,7 +174,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(p.name, "prod");
-        assert!(p.static_only && !p.allow_setuid && !p.allow_world_writable);
+        assert!(p.linking == Linking::Static && !p.allow_setuid && !p.allow_world_writable);
         assert_eq!(p.allowed("/usr/bin/cleanimg_init").unwrap().sha256.as_deref(), Some(sum.as_str()));
         assert!(p.allowed("/app/server").is_some());
         assert!(p.allowed("/app/sub/server").is_none(), "* must not cross directories");
@@ -153,16 +182,33 @@ mod tests {
     }
 
     #[test]
+    fn static_only_is_refused_naming_linking() {
+        let err = Policy::parse("name = \"old\"\nstatic_only = false\n").unwrap_err();
+        assert!(err.starts_with("2: static_only is replaced by linking: write linking = \"static\""), "{err}");
+        let p = Policy::parse("linking = \"resolved\"\ndlopen = [\"/usr/lib/*/gconv/*.so\"]\n").unwrap();
+        assert_eq!(p.linking, Linking::Resolved);
+        assert!(p.dlopen[0].is_match("/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so"));
+        assert!(!p.dlopen[0].is_match("/usr/lib/x86_64-linux-gnu/gconv/sub/UTF-16.so"));
+        assert_eq!(Policy::parse("").unwrap().linking, Linking::Static);
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_name_the_key_and_line() {
-        let err = Policy::parse("name = \"x\"\nstatic_onyl = true\n").unwrap_err();
-        assert!(err.starts_with("2: unknown field `static_onyl`"), "{err}");
+        let err = Policy::parse("name = \"x\"\nlinkng = \"any\"\n").unwrap_err();
+        assert!(err.starts_with("2: unknown field `linkng`"), "{err}");
+        let err = Policy::parse("linking = \"dynamic\"\n").unwrap_err();
+        assert!(err.starts_with("1: unknown variant `dynamic`, expected one of `static`, `resolved`, `any`"), "{err}");
+        let err = Policy::parse("dlopen = [\"/usr/lib/*.so\"]\n").unwrap_err();
+        assert_eq!(err, "1: dlopen: only used with linking = \"resolved\"");
+        let err = Policy::parse("linking = \"resolved\"\ndlopen = [\"lib/*.so\"]\n").unwrap_err();
+        assert_eq!(err, "2: dlopen[0]: \"lib/*.so\" is not an absolute path");
         let err = Policy::parse("[[allow]]\npath = \"/bin/x\"\nsha = \"1\"\n").unwrap_err();
         assert!(err.contains("unknown field `sha`"), "{err}");
         let err = Policy::parse("[[allow]]\npath = \"bin/x\"\n").unwrap_err();
         assert_eq!(err, "2: allow[0].path: \"bin/x\" is not an absolute path");
         let err = Policy::parse("[[allow]]\npath = \"/x\"\nsha256 = \"abc\"\n").unwrap_err();
         assert_eq!(err, "3: allow[0].sha256: expected 64 hex digits, got \"abc\"");
-        let err = Policy::parse("static_only = \"yes\"\n").unwrap_err();
+        let err = Policy::parse("allow_setuid = \"yes\"\n").unwrap_err();
         assert!(err.starts_with("1: invalid type"), "{err}");
         assert!(!err.contains('\n'), "one line: {err}");
     }

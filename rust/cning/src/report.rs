@@ -1,28 +1,11 @@
 //! Findings and their reports: text for people, JSON for scripts, SARIF 2.1.0 for code-scanning
 //! dashboards, JUnit XML for test runners (`bazel test` reads it from `$XML_OUTPUT_FILE`).
 
-use crate::rules::RULES;
+use crate::findings::{Finding, Rule};
 use serde::Serialize;
 use serde_json::json;
 use std::io::{self, Write};
 use std::time::SystemTime;
-
-/// One violation: a stable rule id, the path inside the image, a message and the evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub rule: &'static str,
-    pub path: String,
-    pub message: String,
-    pub evidence: String,
-    /// The platform of the image it was found in (`linux/amd64`), or `rootfs`.
-    pub platform: String,
-}
-
-impl Finding {
-    pub fn new(rule: &'static str, path: &str, message: &str, evidence: String) -> Finding {
-        Finding { rule, path: path.to_owned(), message: message.to_owned(), evidence, platform: String::new() }
-    }
-}
 
 /// What was checked, per platform.
 #[derive(Debug, Clone, Serialize)]
@@ -88,15 +71,15 @@ impl Report {
     }
 
     fn sarif(&self) -> serde_json::Value {
-        let rules: Vec<_> = RULES
+        let rules: Vec<_> = Rule::ALL
             .iter()
             .map(|r| {
                 json!({
-                    "id": r.id,
-                    "name": r.id,
-                    "shortDescription": {"text": r.summary},
-                    "fullDescription": {"text": r.help},
-                    "help": {"text": r.help},
+                    "id": r.id(),
+                    "name": r.id(),
+                    "shortDescription": {"text": r.summary()},
+                    "fullDescription": {"text": r.help()},
+                    "help": {"text": r.help()},
                     "defaultConfiguration": {"level": "error"},
                 })
             })
@@ -107,7 +90,7 @@ impl Report {
             .map(|f| {
                 json!({
                     "ruleId": f.rule,
-                    "ruleIndex": RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
+                    "ruleIndex": f.rule.index(),
                     "level": "error",
                     "message": {"text": format!("{}: {} ({}) [{}]", f.path, f.message, f.evidence, f.platform)},
                     "locations": [{
@@ -136,29 +119,29 @@ impl Report {
     /// them; a rule without passes. Every attribute the common JUnit schema defines is present.
     fn write_junit(&self, out: &mut impl Write) -> io::Result<()> {
         let stamp = timestamp();
-        let failures_total: usize = self.checked.iter().map(|c| RULES.iter().filter(|r| self.has(&c.platform, r.id)).count()).sum();
+        let failures_total: usize = self.checked.iter().map(|c| Rule::ALL.iter().filter(|r| self.has(&c.platform, **r)).count()).sum();
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(
             out,
             r#"<testsuites name="cning" tests="{}" failures="{failures_total}" errors="0" skipped="0" time="0">"#,
-            self.checked.len() * RULES.len()
+            self.checked.len() * Rule::ALL.len()
         )?;
         for (i, checked) in self.checked.iter().enumerate() {
-            let failures = RULES.iter().filter(|r| self.has(&checked.platform, r.id)).count();
+            let failures = Rule::ALL.iter().filter(|r| self.has(&checked.platform, **r)).count();
             writeln!(
                 out,
                 r#"  <testsuite name="cning {}" tests="{}" failures="{failures}" errors="0" skipped="0" time="0" timestamp="{stamp}" hostname="localhost" id="{i}" package="cning">"#,
                 xml(&checked.platform),
-                RULES.len()
+                Rule::ALL.len()
             )?;
             writeln!(out, "    <properties>")?;
             for (name, value) in [("image", self.image.as_str()), ("policy", self.policy.as_str()), ("entries", &checked.entries.to_string())] {
                 writeln!(out, r#"      <property name="{name}" value="{}"/>"#, xml(value))?;
             }
             writeln!(out, "    </properties>")?;
-            for rule in RULES {
-                let found: Vec<&Finding> = self.violations.iter().filter(|f| f.platform == checked.platform && f.rule == rule.id).collect();
-                write!(out, r#"    <testcase name="{}" classname="cning.{}" time="0""#, rule.id, xml(&checked.platform))?;
+            for rule in Rule::ALL {
+                let found: Vec<&Finding> = self.violations.iter().filter(|f| f.platform == checked.platform && f.rule == rule).collect();
+                write!(out, r#"    <testcase name="{}" classname="cning.{}" time="0""#, rule.id(), xml(&checked.platform))?;
                 if found.is_empty() {
                     writeln!(out, "/>")?;
                     continue;
@@ -169,8 +152,8 @@ impl Report {
                     out,
                     r#"      <failure message="{} violation(s): {}" type="{}">{}</failure>"#,
                     found.len(),
-                    xml(rule.summary),
-                    rule.id,
+                    xml(rule.summary()),
+                    rule.id(),
                     xml(&body.join("\n"))
                 )?;
                 writeln!(out, "    </testcase>")?;
@@ -180,7 +163,7 @@ impl Report {
         writeln!(out, "</testsuites>")
     }
 
-    fn has(&self, platform: &str, rule: &str) -> bool {
+    fn has(&self, platform: &str, rule: Rule) -> bool {
         self.violations.iter().any(|f| f.platform == platform && f.rule == rule)
     }
 }
@@ -218,7 +201,7 @@ mod tests {
     use super::*;
 
     fn sample() -> Report {
-        let mut f = Finding::new("busybox", "/bin/x<y>", "BusyBox multi-call binary", "banner \"a&b\"".into());
+        let mut f = Finding::new(Rule::Busybox, "/bin/x<y>", "BusyBox multi-call binary", "banner \"a&b\"".into());
         f.platform = "linux/amd64".into();
         Report::new("img".into(), "prod".into(), vec![Checked { platform: "linux/amd64".into(), entries: 3 }], vec![f])
     }
@@ -243,7 +226,7 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["version"], "2.1.0");
         let run = &v["runs"][0];
-        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), RULES.len());
+        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), Rule::ALL.len());
         let result = &run["results"][0];
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(run["tool"]["driver"]["rules"][index]["id"], result["ruleId"]);
@@ -255,10 +238,10 @@ mod tests {
         let mut out = Vec::new();
         sample().write(Format::Junit, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains(&format!(r#"<testsuites name="cning" tests="{}" failures="1""#, RULES.len())));
+        assert!(text.contains(&format!(r#"<testsuites name="cning" tests="{}" failures="1""#, Rule::ALL.len())));
         assert!(text.contains(r#"<failure message="1 violation(s): BusyBox binary" type="busybox">/bin/x&lt;y&gt;"#));
         assert!(text.contains("banner &quot;a&amp;b&quot;"));
-        assert_eq!(text.matches("<testcase ").count(), RULES.len());
+        assert_eq!(text.matches("<testcase ").count(), Rule::ALL.len());
         assert!(!text.contains("<y>"));
     }
 

@@ -1,39 +1,14 @@
-//! The checks. Every finding carries a stable rule id from [`RULES`], which SARIF and JUnit
-//! reports list whether or not anything violated them.
+//! The checks. Every finding names a [`Rule`], which SARIF and JUnit reports list whether or not
+//! anything violated it.
 
-use crate::policy::Policy;
-use crate::report::Finding;
+use crate::findings::{Finding, Rule};
+use crate::linking::Linking as Closures;
+use crate::policy::{Linking, Policy};
 use crate::signatures::Family;
 use crate::source::ImageFs;
 use crate::tree::{Entry, Kind, Resolution};
+use cleanstart_ldso::{Closure, Missing};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A rule: its stable id and what it means.
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    pub id: &'static str,
-    pub summary: &'static str,
-    pub help: &'static str,
-}
-
-/// Every rule cning applies, in report order.
-pub const RULES: &[Rule] = &[
-    Rule { id: "busybox", summary: "BusyBox binary", help: "A BusyBox binary, recognised by its banner, usage text or applet table, whatever its name, place or linkage. Replace it with CleanStart utilities." },
-    Rule { id: "toybox", summary: "toybox binary", help: "A toybox multi-call binary, recognised by its banner or usage text." },
-    Rule { id: "multicall", summary: "multi-call executable", help: "One executable reached under more names (hard links and symlinks) than the policy's multicall_max_names: a multi-call install." },
-    Rule { id: "dynamic-elf", summary: "dynamically linked ELF file", help: "An ELF file with a program interpreter (PT_INTERP) or needed libraries (DT_NEEDED), or a shared library, in an image whose policy is static_only." },
-    Rule { id: "foreign-arch", summary: "ELF file for another machine", help: "An ELF file whose machine differs from the image's platform." },
-    Rule { id: "invalid-elf", summary: "unparseable ELF file", help: "A file with the ELF magic that cannot be parsed: corrupt, truncated or crafted." },
-    Rule { id: "symlink-dangling", summary: "dangling symlink", help: "A symlink whose target does not exist inside the image." },
-    Rule { id: "symlink-escape", summary: "symlink escaping the root", help: "A symlink whose resolution climbs above the image root with '..': it was made for another tree, and points outside the image wherever the image is unpacked." },
-    Rule { id: "symlink-loop", summary: "symlink loop", help: "A symlink that cannot be resolved within 40 hops." },
-    Rule { id: "not-allowed", summary: "executable not on the allow-list", help: "An executable (exec bit, ELF file or #! script) whose path no allow-list entry of the policy matches." },
-    Rule { id: "digest-mismatch", summary: "executable differs from its pin", help: "An allowed executable whose sha256 differs from the pin in its allow-list entry." },
-    Rule { id: "setuid", summary: "setuid or setgid file", help: "A file with the setuid or setgid bit, in an image whose policy forbids them." },
-    Rule { id: "world-writable", summary: "world-writable file or directory", help: "A world-writable file, or a world-writable directory without the sticky bit, in an image whose policy forbids them." },
-    Rule { id: "unsafe-entry", summary: "unsafe layer entry", help: "A layer entry with an absolute or '..' name, or a hard link to a missing file: never applied, always reported." },
-    Rule { id: "scan-limit", summary: "file not inspected", help: "A file over the inspection cap: hashed but not parsed, so it cannot be cleared. Raise the cap or remove the file." },
-];
 
 /// The GOARCH-style name of an image platform architecture, as [`crate::elf::ElfInfo::arch`] uses.
 fn normalize_arch(arch: &str) -> &str {
@@ -58,7 +33,7 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
                 let Some(resolved) = image.tree.resolve_link(path) else { continue };
                 let target = entry.target.as_deref().unwrap_or("");
                 if resolved.escaped {
-                    findings.push(Finding::new("symlink-escape", path, "symlink climbs above the image root", format!("-> {target}")));
+                    findings.push(Finding::new(Rule::SymlinkEscape, path, "symlink climbs above the image root", format!("-> {target}")));
                 }
                 match resolved.end {
                     Resolution::Found(end) => {
@@ -67,9 +42,9 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
                         }
                     }
                     Resolution::Dangling { missing } => {
-                        findings.push(Finding::new("symlink-dangling", path, "symlink target does not exist in the image", format!("-> {target} ({missing} missing)")));
+                        findings.push(Finding::new(Rule::SymlinkDangling, path, "symlink target does not exist in the image", format!("-> {target} ({missing} missing)")));
                     }
-                    Resolution::Loop => findings.push(Finding::new("symlink-loop", path, "symlink loop", format!("-> {target}"))),
+                    Resolution::Loop => findings.push(Finding::new(Rule::SymlinkLoop, path, "symlink loop", format!("-> {target}"))),
                 }
             }
             Kind::File => {
@@ -79,7 +54,7 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
             }
             Kind::Dir => {
                 if entry.mode & 0o002 != 0 && entry.mode & 0o1000 == 0 && !policy.allow_world_writable {
-                    findings.push(Finding::new("world-writable", path, "world-writable directory without the sticky bit", format!("mode {:04o}", entry.mode)));
+                    findings.push(Finding::new(Rule::WorldWritable, path, "world-writable directory without the sticky bit", format!("mode {:04o}", entry.mode)));
                 }
             }
             _ => {}
@@ -100,7 +75,7 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
         }
         match &content.elf {
             Some(Ok(info)) => {
-                if policy.static_only && !info.is_static() {
+                if policy.linking == Linking::Static && !info.is_static() {
                     let mut evidence = Vec::new();
                     if let Some(interp) = &info.interpreter {
                         evidence.push(format!("PT_INTERP {interp}"));
@@ -108,22 +83,22 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
                     if !info.needed.is_empty() {
                         evidence.push(format!("DT_NEEDED {}", info.needed.join(", ")));
                     }
-                    findings.push(Finding::new("dynamic-elf", first, "dynamically linked ELF file", format!("{}{also}", evidence.join("; "))));
-                } else if policy.static_only && info.shared_library {
+                    findings.push(Finding::new(Rule::DynamicElf, first, "dynamically linked ELF file", format!("{}{also}", evidence.join("; "))));
+                } else if policy.linking == Linking::Static && info.is_shared_library() {
                     let soname = info.soname.as_deref().map_or_else(String::new, |s| format!(" (soname {s})"));
-                    findings.push(Finding::new("dynamic-elf", first, "shared library in a static-only image", format!("ET_DYN without DF_1_PIE{soname}{also}")));
+                    findings.push(Finding::new(Rule::DynamicElf, first, "shared library in a static-only image", format!("ET_DYN without DF_1_PIE{soname}{also}")));
                 }
                 if let Some(want) = arch {
                     if info.arch() != want {
-                        findings.push(Finding::new("foreign-arch", first, "ELF file for another machine", format!("{} in a {want} image{also}", info.arch())));
+                        findings.push(Finding::new(Rule::ForeignArch, first, "ELF file for another machine", format!("{} in a {want} image{also}", info.arch())));
                     }
                 }
             }
-            Some(Err(e)) => findings.push(Finding::new("invalid-elf", first, "file has the ELF magic but does not parse", format!("{e}{also}"))),
+            Some(Err(e)) => findings.push(Finding::new(Rule::InvalidElf, first, "file has the ELF magic but does not parse", format!("{e}{also}"))),
             None => {}
         }
         if let Some(why) = &content.not_inspected {
-            findings.push(Finding::new("scan-limit", first, "file not inspected", format!("{why}{also}")));
+            findings.push(Finding::new(Rule::ScanLimit, first, "file not inspected", format!("{why}{also}")));
         }
 
         if entry.is_executable() {
@@ -133,9 +108,13 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
             }
             if names.len() > policy.multicall_max_names as usize {
                 let names: Vec<&str> = names.into_iter().collect();
-                findings.push(Finding::new("multicall", first, &format!("one executable under {} names", names.len()), format!("names: {}", list(&names))));
+                findings.push(Finding::new(Rule::Multicall, first, &format!("one executable under {} names", names.len()), format!("names: {}", list(&names))));
             }
         }
+    }
+
+    if policy.linking == Linking::Resolved {
+        linking_findings(image, policy, &mut findings);
     }
 
     // Path rules: every name counts.
@@ -145,12 +124,12 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
         }
         if entry.is_executable() {
             match policy.allowed(path) {
-                None => findings.push(Finding::new("not-allowed", path, "executable not on the allow-list", kind_of_executable(entry))),
+                None => findings.push(Finding::new(Rule::NotAllowed, path, "executable not on the allow-list", kind_of_executable(entry))),
                 Some(allow) => {
                     if let Some(pin) = &allow.sha256 {
                         let got = entry.content.as_ref().and_then(|c| c.sha256.as_deref());
                         if got != Some(pin.as_str()) {
-                            findings.push(Finding::new("digest-mismatch", path, "executable differs from its pinned sha256", format!("pinned {pin}, found {}", got.unwrap_or("no digest"))));
+                            findings.push(Finding::new(Rule::DigestMismatch, path, "executable differs from its pinned sha256", format!("pinned {pin}, found {}", got.unwrap_or("no digest"))));
                         }
                     }
                 }
@@ -162,22 +141,57 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
                 0o2000 => "setgid",
                 _ => "setuid and setgid",
             };
-            findings.push(Finding::new("setuid", path, &format!("{bits} file"), format!("mode {:04o}, owner {}:{}", entry.mode, entry.uid, entry.gid)));
+            findings.push(Finding::new(Rule::Setuid, path, &format!("{bits} file"), format!("mode {:04o}, owner {}:{}", entry.mode, entry.uid, entry.gid)));
         }
         if entry.mode & 0o002 != 0 && !policy.allow_world_writable {
-            findings.push(Finding::new("world-writable", path, "world-writable file", format!("mode {:04o}", entry.mode)));
+            findings.push(Finding::new(Rule::WorldWritable, path, "world-writable file", format!("mode {:04o}", entry.mode)));
         }
     }
 
     for f in &mut findings {
         f.platform = image.label.clone();
     }
-    findings.sort_by(|a, b| (rule_rank(a.rule), &a.path, &a.evidence).cmp(&(rule_rank(b.rule), &b.path, &b.evidence)));
+    findings.sort_by(|a, b| (a.rule, &a.path, &a.evidence).cmp(&(b.rule, &b.path, &b.evidence)));
     findings
 }
 
-fn rule_rank(id: &str) -> usize {
-    RULES.iter().position(|r| r.id == id).unwrap_or(RULES.len())
+/// `interpreter-missing`, `library-missing` and `library-unused`, from the closure of every
+/// executable and of every library `dlopen` names.
+fn linking_findings(image: &ImageFs, policy: &Policy, findings: &mut Vec<Finding>) {
+    let closures = Closures::of(image, &policy.dlopen);
+    // One finding per object and missing name, however many programs load that object.
+    let mut missing: BTreeMap<(&str, &str), (Vec<&str>, &Missing, &Closure)> = BTreeMap::new();
+    for (root, closure) in closures.programs.iter().chain(&closures.dlopened) {
+        if let Some(Err(why)) = &closure.interpreter {
+            findings.push(Finding::new(Rule::InterpreterMissing, root, "program interpreter not in the image: the kernel cannot start it", why.clone()));
+        }
+        for m in &closure.missing {
+            let by = closure.objects[m.needed_by].file.as_str();
+            missing.entry((by, m.name.as_str())).or_insert_with(|| (Vec::new(), m, closure)).0.push(root);
+        }
+    }
+    for ((by, name), (roots, m, closure)) in missing {
+        let loader = closure.flavor.name();
+        let message = if m.fatal {
+            format!("needs {name}, which the {loader} loader does not find in the image")
+        } else {
+            format!("preloads {name}, which the {loader} loader does not find (it starts the program without it, printing an error)")
+        };
+        let searched: Vec<&str> = m.searched.iter().map(String::as_str).collect();
+        let mut evidence = if searched.is_empty() { "nothing searched".to_string() } else { format!("searched {}", list(&searched)) };
+        for extra in m.detail.iter().chain(&closure.notes) {
+            evidence.push_str(&format!("; {extra}"));
+        }
+        if roots.len() > 1 || roots[0] != by {
+            evidence.push_str(&format!("; loaded for {}", list(&roots)));
+        }
+        findings.push(Finding::new(Rule::LibraryMissing, by, &message, evidence));
+    }
+    for path in closures.unused(image) {
+        let soname = image.tree.get(path).and_then(|e| e.content.as_ref()?.elf.as_ref()?.as_ref().ok()?.soname.clone());
+        let named = soname.map_or_else(String::new, |s| format!("soname {s}; "));
+        findings.push(Finding::new(Rule::LibraryUnused, path, "shared library that no executable loads", format!("{named}no executable's closure reaches it and no dlopen glob names it")));
+    }
 }
 
 fn kind_of_executable(entry: &Entry) -> String {
@@ -206,7 +220,7 @@ mod tests {
     use std::sync::Arc;
 
     fn image(tree: Tree) -> ImageFs {
-        ImageFs { label: "linux/amd64".into(), platform: Some("linux/amd64".parse().unwrap()), tree, findings: vec![], entries: 0 }
+        ImageFs { label: "linux/amd64".into(), platform: Some("linux/amd64".parse().unwrap()), tree, findings: vec![], entries: 0, runtime: Default::default() }
     }
 
     fn exe(inode: u64, sha: &str) -> Entry {
@@ -227,7 +241,7 @@ mod tests {
     }
 
     fn rules_of(findings: &[Finding]) -> Vec<(&str, &str)> {
-        findings.iter().map(|f| (f.rule, f.path.as_str())).collect()
+        findings.iter().map(|f| (f.rule.id(), f.path.as_str())).collect()
     }
 
     #[test]
@@ -278,13 +292,5 @@ mod tests {
         t.insert("/a/l2".into(), link("l1"));
         let found = check(&image(t), &policy);
         assert_eq!(rules_of(&found), vec![("symlink-dangling", "/a/gone"), ("symlink-escape", "/a/up"), ("symlink-loop", "/a/l1"), ("symlink-loop", "/a/l2")]);
-    }
-
-    #[test]
-    fn every_rule_id_is_listed_once() {
-        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), RULES.len());
     }
 }

@@ -26,11 +26,11 @@ pub enum Family {
 }
 
 impl Family {
-    /// The stable rule id of findings for this family.
-    pub fn rule(self) -> &'static str {
+    /// The rule of findings for this family.
+    pub fn rule(self) -> crate::findings::Rule {
         match self {
-            Family::BusyBox => "busybox",
-            Family::Toybox => "toybox",
+            Family::BusyBox => crate::findings::Rule::Busybox,
+            Family::Toybox => crate::findings::Rule::Toybox,
         }
     }
 }

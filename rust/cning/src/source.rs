@@ -11,7 +11,7 @@
 
 use crate::content::{self, Content};
 use crate::layers::{self, Inodes, Limits};
-use crate::report::Finding;
+use crate::findings::Finding;
 use crate::tree::{self, Entry, Kind, Tree};
 use anyhow::{anyhow, bail, Context, Result};
 use rayon::prelude::*;
@@ -85,6 +85,29 @@ pub struct ImageFs {
     pub findings: Vec<Finding>,
     /// Entries read (archive entries, or directory entries).
     pub entries: u64,
+    /// What the image configuration sets for its processes (nothing, for a directory).
+    pub runtime: Runtime,
+}
+
+/// The image configuration's settings for the processes it starts (OCI `config.Env` and
+/// `config.WorkingDir`): the dynamic loader reads `LD_LIBRARY_PATH` and `LD_PRELOAD` there.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Runtime {
+    #[serde(rename = "Env", default, deserialize_with = "null_as_empty")]
+    pub env: Vec<String>,
+    #[serde(rename = "WorkingDir", default)]
+    pub working_dir: Option<String>,
+}
+
+impl Runtime {
+    /// The value of the environment variable `name`, as the last `NAME=` entry sets it.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.env.iter().rev().find_map(|e| e.strip_prefix(name)?.strip_prefix('='))
+    }
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Reads `path`, whatever it is, into one [`ImageFs`] per platform.
@@ -341,6 +364,8 @@ struct ImageConfig {
     architecture: String,
     #[serde(default)]
     variant: Option<String>,
+    #[serde(default)]
+    config: Option<Runtime>,
 }
 
 fn is_index(media_type: &str) -> bool {
@@ -375,7 +400,8 @@ fn read_oci(blobs: &dyn Blobs, index_json: &[u8], input: &Path, opts: &Options) 
                 continue;
             }
         }
-        let mut image = ImageFs { label: platform.to_string(), platform: Some(platform), tree: Tree::new(), findings: Vec::new(), entries: 0 };
+        let runtime = config.config.unwrap_or_default();
+        let mut image = ImageFs { label: platform.to_string(), platform: Some(platform), tree: Tree::new(), findings: Vec::new(), entries: 0, runtime };
         let mut inodes = Inodes::default();
         for layer in &manifest.layers {
             let mut verified = open_verified(blobs, layer)?;
@@ -429,6 +455,8 @@ struct DockerConfig {
     architecture: String,
     #[serde(default)]
     rootfs: Option<DockerRootfs>,
+    #[serde(default)]
+    config: Option<Runtime>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -469,7 +497,8 @@ fn read_docker(archive: &TarIndex, input: &Path, opts: &Options) -> Result<Vec<I
         if diff_ids.len() != m.layers.len() {
             bail!("{}: {} lists {} layers, its config {} diff_ids", input.display(), m.config, m.layers.len(), diff_ids.len());
         }
-        let mut image = ImageFs { label: platform.to_string(), platform: Some(platform), tree: Tree::new(), findings: Vec::new(), entries: 0 };
+        let runtime = config.config.unwrap_or_default();
+        let mut image = ImageFs { label: platform.to_string(), platform: Some(platform), tree: Tree::new(), findings: Vec::new(), entries: 0, runtime };
         let mut inodes = Inodes::default();
         for (name, diff_id) in m.layers.iter().zip(&diff_ids) {
             // docker save writes uncompressed layers, whose digest is the diff_id.
@@ -539,6 +568,7 @@ fn read_dir(root: &Path, opts: &Options) -> Result<ImageFs> {
         tree,
         findings: Vec::new(),
         entries,
+        runtime: Runtime::default(),
     })
 }
 
@@ -599,9 +629,11 @@ impl<'a> Walk<'a> {
             .map(|entry| {
                 let real = entry.path();
                 let meta = entry.metadata().with_context(|| format!("{}: cannot stat", real.display()))?;
+                let rel = real.strip_prefix(self.root).unwrap_or(&real);
+                let path = format!("/{}", tree::display_bytes(rel.as_os_str().as_encoded_bytes()));
                 let content = if meta.is_file() {
                     let file = File::open(&real).with_context(|| format!("{}: cannot open", real.display()))?;
-                    let facts = content::analyze_file(&file, meta.len(), meta.mode() & 0o7777, &self.opts.limits.analysis)
+                    let facts = content::analyze_file(&file, &path, meta.len(), meta.mode() & 0o7777, &self.opts.limits.analysis)
                         .with_context(|| format!("{}: cannot read", real.display()))?;
                     Some(facts)
                 } else {
@@ -613,8 +645,6 @@ impl<'a> Walk<'a> {
                 } else {
                     None
                 };
-                let rel = real.strip_prefix(self.root).unwrap_or(&real);
-                let path = format!("/{}", tree::display_bytes(rel.as_os_str().as_encoded_bytes()));
                 Ok((real, Walked { path, meta, target, content }))
             })
             .collect::<Result<Vec<(PathBuf, Walked)>>>()?;

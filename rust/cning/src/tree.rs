@@ -114,6 +114,19 @@ impl Tree {
         self.entries.iter()
     }
 
+    /// The names directly inside the directory `dir` (absolute, normalized), sorted. It walks
+    /// the whole subtree, so it is for occasional lookups (configuration globs), not walks.
+    pub fn children(&self, dir: &str) -> Vec<&str> {
+        let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+        self.entries
+            .range(prefix.clone()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(&prefix))
+            .map(|k| &k[prefix.len()..])
+            .filter(|name| !name.is_empty() && !name.contains('/'))
+            .collect()
+    }
+
     /// A tree of `entries` sorted by path, as a directory walk yields them: built in one pass
     /// rather than by [`Tree::insert`]'s per-entry checks. Parents the walk did not list are
     /// still created, as [`Tree::insert`] creates them.
@@ -323,6 +336,17 @@ mod tests {
         t.insert("/usr2/x".into(), file());
         t.whiteout("/usr");
         assert!(t.get("/usr2/x").is_some());
+    }
+
+    #[test]
+    fn children_are_one_level_deep() {
+        let mut t = Tree::new();
+        t.insert("/etc/ld.so.conf.d/a.conf".into(), file());
+        t.insert("/etc/ld.so.conf".into(), file());
+        t.insert("/etc2".into(), file());
+        assert_eq!(t.children("/etc"), ["ld.so.conf", "ld.so.conf.d"]);
+        assert_eq!(t.children("/"), ["etc", "etc2"]);
+        assert!(t.children("/etc2").is_empty());
     }
 
     #[test]
