@@ -116,8 +116,8 @@ const MUSL_RESERVED: &[&str] = &["c.", "pthread.", "rt.", "m.", "dl.", "util.", 
 
 impl<'a> Resolver<'a> {
     pub fn new(image: &'a dyn Image, settings: Settings) -> Resolver<'a> {
-        let ld_so_conf = match image.lookup(config::LD_SO_CACHE) {
-            Lookup::File(_) => Ok(LdSoConf::read(image)),
+        let ld_so_conf = match (image.lookup(config::LD_SO_CACHE), image.lookup(config::LD_SO_CONF)) {
+            (Lookup::File(_), _) | (_, Lookup::Missing) => Ok(LdSoConf::read(image)),
             _ => Err(format!("{} is not searched: the image has no {}", config::LD_SO_CONF, config::LD_SO_CACHE)),
         };
         let preload_file = config::preload_file(image);

@@ -65,7 +65,7 @@ layer_mb=$(du -m "$layout/blobs/sha256" | cut -f1)
 
 # A policy that allows everything: the run measures reading and inspecting, not report size.
 policy=$work/bench.toml
-printf 'name = "bench"\nstatic_only = false\nallow_setuid = true\nallow_world_writable = true\nmulticall_max_names = 1000000\n[[allow]]\npath = "/**"\n' > "$policy"
+printf 'name = "bench"\nlinking = "any"\nallow_setuid = true\nallow_world_writable = true\nmulticall_max_names = 1000000\n[[allow]]\npath = "/**"\n' > "$policy"
 
 rounds=${ROUNDS:-5}
 tools=(

@@ -8,6 +8,7 @@
 
 use crate::crates::{self, Crate};
 use crate::elf::{self, ElfInfo};
+use crate::packers;
 use crate::positioned::{self, ReadAt, SizedFile};
 use crate::regions::{self, Regions};
 use crate::signatures::{self, Signature};
@@ -32,6 +33,8 @@ pub struct Content {
     pub crates: Option<Result<Vec<Crate>, String>>,
     /// Set when the file was larger than the inspection cap: hashed, but not parsed or searched.
     pub not_inspected: Option<String>,
+    /// Why the file looks packed by UPX or another self-extracting packer ([`crate::packers`]).
+    pub packed: Option<String>,
     /// The text of a dynamic loader configuration file ([`crate::linking::is_loader_config`]),
     /// which the linking checks read; `None` for every other file.
     pub text: Option<String>,
@@ -120,7 +123,7 @@ fn read_facts(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis) 
         content.sha1 = Some(hex(&sha1::Sha1::digest(&bytes)));
     }
     if is_elf {
-        (content.elf, content.signatures, content.crates) = inspect_elf(&bytes[..], analysis)?;
+        inspect_elf(&bytes[..], analysis)?.into(&mut content);
     } else if is_script {
         content.shebang = Some(shebang(&bytes));
     }
@@ -156,7 +159,7 @@ pub fn analyze_file(file: &File, path: &str, size: u64, mode: u32, analysis: &An
     if size > analysis.max_inspect {
         content.not_inspected = Some(over_cap(size, analysis));
     } else if is_elf {
-        (content.elf, content.signatures, content.crates) = inspect_elf(&src, analysis)?;
+        inspect_elf(&src, analysis)?.into(&mut content);
     } else if is_script {
         let mut line = [0u8; SCRIPT_HEAD];
         let got = positioned::read_up_to(&src, &mut line, 0)?;
@@ -169,9 +172,24 @@ fn over_cap(size: u64, analysis: &Analysis) -> String {
     format!("{size} bytes, over the {} byte inspection cap", analysis.max_inspect)
 }
 
-/// What [`inspect_elf`] learns: the ELF facts (or why they could not be parsed), signatures, and
-/// the crate list when asked for.
-type ElfFacts = (Option<Result<ElfInfo, String>>, Vec<Signature>, Option<Result<Vec<Crate>, String>>);
+/// What [`inspect_elf`] learns.
+struct ElfFacts {
+    /// The ELF facts, or why they could not be parsed.
+    elf: Result<ElfInfo, String>,
+    signatures: Vec<Signature>,
+    /// The crate list, when asked for.
+    crates: Option<Result<Vec<Crate>, String>>,
+    packed: Option<String>,
+}
+
+impl ElfFacts {
+    fn into(self, content: &mut Content) {
+        content.elf = Some(self.elf);
+        content.signatures = self.signatures;
+        content.crates = self.crates;
+        content.packed = self.packed;
+    }
+}
 
 /// Parses an ELF file and searches it for signatures. A file that does not parse is searched
 /// whole: its headers cannot say where its data is.
@@ -180,11 +198,12 @@ fn inspect_elf(src: &(impl ReadAt + ?Sized), analysis: &Analysis) -> io::Result<
         Ok(parsed) => {
             let regions = if analysis.whole_files { Regions::whole(src.len()) } else { regions::of_elf(&parsed, src.len()) };
             let crates = if analysis.crates { crates::of_elf(src, &parsed)? } else { None };
-            Ok((Some(Ok(parsed.info)), signatures::scan_ranges(src, &regions.ranges)?, crates))
+            let packed = packers::detect(src, &parsed)?;
+            Ok(ElfFacts { signatures: signatures::scan_ranges(src, &regions.ranges)?, crates, packed, elf: Ok(parsed.info) })
         }
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {
             let signatures = signatures::scan_ranges(src, &Regions::whole(src.len()).ranges)?;
-            Ok((Some(Err(e.to_string())), signatures, None))
+            Ok(ElfFacts { elf: Err(e.to_string()), signatures, crates: None, packed: None })
         }
         Err(e) => Err(e),
     }

@@ -49,6 +49,8 @@ pub struct Parsed {
     pub sections: Vec<SectionHeader>,
     /// Index in `sections` of the section name string table (`e_shstrndx`, resolved).
     pub section_names: Option<usize>,
+    /// The file offset just past the program header table.
+    pub program_headers_end: u64,
 }
 
 /// True when `bytes` start with the ELF magic.
@@ -75,10 +77,11 @@ pub fn parse(src: &(impl ReadAt + ?Sized)) -> io::Result<Parsed> {
     let endian: Endian = header.endianness().map_err(goblin_error("ELF header"))?;
     let ctx = Ctx::new(container, endian);
 
+    let table = u64::from(header.e_phnum) * ProgramHeader::size(ctx) as u64;
+    let program_headers_end = header.e_phoff.saturating_add(table);
     let segments = if header.e_phnum == 0 {
         Vec::new() // relocatable objects have none
     } else {
-        let table = u64::from(header.e_phnum) * ProgramHeader::size(ctx) as u64;
         let bytes = positioned::read_range(src, header.e_phoff, table, MAX_HEADER_TABLE, "program header table")?;
         ProgramHeader::parse(&bytes, 0, header.e_phnum as usize, ctx).map_err(goblin_error("program headers"))?
     };
@@ -152,7 +155,7 @@ pub fn parse(src: &(impl ReadAt + ?Sized)) -> io::Result<Parsed> {
         runpath,
         nodeflib,
     };
-    Ok(Parsed { info, segments, sections, section_names })
+    Ok(Parsed { info, segments, sections, section_names, program_headers_end })
 }
 
 /// The dynamic string table: where DT_STRTAB maps to in the file, and DT_STRSZ.

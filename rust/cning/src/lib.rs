@@ -11,6 +11,7 @@
 //! - [`elf`]: machine, interpreter, needed libraries, static or dynamic, from the headers only.
 //! - [`regions`]: which bytes of an ELF file the signature search reads, and when not to trust its headers.
 //! - [`signatures`]: BusyBox and toybox recognised by content.
+//! - [`packers`]: executables packed by UPX or another self-extracting packer.
 //! - [`crates`]: the crate lists Rust binaries carry (`.dep-v0`), for inventories.
 //! - [`linking`]: what each executable's dynamic loader loads from the image (`cleanstart-ldso`).
 //! - [`policy`]: the policy file format.
@@ -27,6 +28,7 @@ pub mod findings;
 pub mod inventory;
 pub mod layers;
 pub mod linking;
+pub mod packers;
 pub mod policy;
 pub mod positioned;
 pub mod regions;

@@ -73,6 +73,9 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
                 findings.push(Finding::new(family.rule(), first, &format!("{} multi-call binary", if family == Family::BusyBox { "BusyBox" } else { "toybox" }), format!("{}{also}", evidence.join("; "))));
             }
         }
+        if let Some(why) = &content.packed {
+            findings.push(Finding::new(Rule::PackedElf, first, "executable packed by a self-extracting packer: its real content cannot be inspected", format!("{why}{also}")));
+        }
         match &content.elf {
             Some(Ok(info)) => {
                 if policy.linking == Linking::Static && !info.is_static() {

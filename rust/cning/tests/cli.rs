@@ -271,7 +271,7 @@ fn hostile_and_broken_inputs_are_exit_2_with_one_line() {
     fails_cleanly(&["check", "--policy", pol, "/nonexistent/image"], "/nonexistent/image: cannot read");
 
     let bad_policy = dir.path().join("bad.toml");
-    std::fs::write(&bad_policy, "static_only = true\nallow_suid = true\n").unwrap();
+    std::fs::write(&bad_policy, "linking = \"static\"\nallow_suid = true\n").unwrap();
     fails_cleanly(&["check", "--policy", bad_policy.to_str().unwrap(), corrupt.to_str().unwrap()], "bad.toml:2: unknown field `allow_suid`");
 }
 
