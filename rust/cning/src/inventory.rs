@@ -3,6 +3,11 @@
 //! Output is deterministic for the same image (entries sorted, identifiers derived from content,
 //! time from `SOURCE_DATE_EPOCH` when set).
 //!
+//! Each dynamically linked ELF file records what it needs and the file each need resolved to in
+//! the image, searched as its loader searches ([`crate::linking`]): in the file's comment
+//! (`needs=[...]`) and as `DYNAMIC_LINK` relationships (SPDX), as a `cning:needs` property and
+//! `dependencies` (CycloneDX).
+//!
 //! Crates become packages (SPDX) or library components (CycloneDX), one per platform for each
 //! name, version and source, with a `pkg:cargo` purl for crates.io ones; each binary is tied to
 //! its crates (SPDX `GENERATED_FROM`, CycloneDX `dependencies`), so a scanner that matches purls
@@ -10,12 +15,13 @@
 
 use crate::crates::Crate;
 use crate::elf::ElfInfo;
+use crate::linking::Linking;
 use crate::report::timestamp;
 use crate::source::ImageFs;
 use crate::tree::{Entry, Kind};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Inventory formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -132,8 +138,10 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
             packages.push(package);
             relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": crate_id(c)}));
         }
-        for (n, (path, entry)) in fs.tree.iter().filter(|(_, e)| e.kind == Kind::File).enumerate() {
-            let file_id = format!("SPDXRef-File-{i}-{n}");
+        let links = Linking::of(fs, &[]).links(fs);
+        let file_ids: HashMap<&str, String> = fs.tree.iter().filter(|(_, e)| e.kind == Kind::File).enumerate().map(|(n, (path, _))| (path.as_str(), format!("SPDXRef-File-{i}-{n}"))).collect();
+        for (path, entry) in fs.tree.iter().filter(|(_, e)| e.kind == Kind::File) {
+            let file_id = file_ids[path.as_str()].clone();
             let content = entry.content.as_deref();
             let mut checksums = Vec::new();
             if let Some(sha1) = content.and_then(|c| c.sha1.as_deref()) {
@@ -150,6 +158,14 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
             let mut comment = format!("type=file mode={:04o} size={} uid={} gid={} linkage={}", entry.mode, entry.size, entry.uid, entry.gid, linkage(entry));
             if let Some(note) = crates_note(entry) {
                 comment.push_str(&format!(" crates={note}"));
+            }
+            if let Some(l) = links.get(path) {
+                comment.push_str(&format!(" needs=[{}]", l.describe()));
+                for target in l.files().collect::<BTreeSet<_>>() {
+                    if let Some(target_id) = file_ids.get(target) {
+                        relationships.push(json!({"spdxElementId": file_id, "relationshipType": "DYNAMIC_LINK", "relatedSpdxElement": target_id}));
+                    }
+                }
             }
             relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": file_id}));
             for c in crates_of(entry) {
@@ -203,6 +219,7 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
             }
             components.push(component);
         }
+        let links = Linking::of(fs, &[]).links(fs);
         for (path, entry) in fs.tree.iter() {
             if path == "/" {
                 continue;
@@ -223,9 +240,12 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
             if let Some(note) = crates_note(entry) {
                 properties.push(json!({"name": "cning:crates", "value": note}));
             }
-            let crates = crates_of(entry);
-            if !crates.is_empty() {
-                let on: Vec<String> = crates.iter().map(crate_ref).collect();
+            let mut on: Vec<String> = crates_of(entry).iter().map(crate_ref).collect();
+            if let Some(l) = links.get(path) {
+                properties.push(json!({"name": "cning:needs", "value": l.describe()}));
+                on.extend(l.files().collect::<BTreeSet<_>>().into_iter().map(|f| format!("{}:{f}", fs.label)));
+            }
+            if !on.is_empty() {
                 dependencies.push(json!({"ref": format!("{}:{path}", fs.label), "dependsOn": on}));
             }
             let mut component = json!({

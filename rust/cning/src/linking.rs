@@ -137,15 +137,20 @@ impl Linking {
 
     /// What each dynamic ELF file needs and where each need resolved, in every closure that
     /// loads it; a library no closure loads is searched as if `dlopen`ed, so that it is listed too.
-    pub fn needs(&self, fs: &ImageFs) -> BTreeMap<String, BTreeMap<String, BTreeSet<Target>>> {
-        let mut needs: BTreeMap<String, BTreeMap<String, BTreeSet<Target>>> = BTreeMap::new();
+    pub fn links(&self, fs: &ImageFs) -> BTreeMap<String, Links> {
+        let mut links: BTreeMap<String, Links> = BTreeMap::new();
         let mut record = |closure: &Closure| {
             for object in &closure.objects {
-                let entry = needs.entry(object.file.clone()).or_default();
+                let entry = links.entry(object.file.clone()).or_default();
                 for (name, found) in &object.needs {
                     let target = found.map_or(Target::Missing, |i| Target::File(closure.objects[i].file.clone()));
-                    entry.entry(name.clone()).or_default().insert(target);
+                    entry.needs.entry(name.clone()).or_default().insert(target);
                 }
+            }
+            if let (Some(interp), Some(program)) = (&closure.interpreter, closure.objects.first()) {
+                let target = interp.as_ref().map_or(Target::Missing, |&i| Target::File(closure.objects[i].file.clone()));
+                let name = fs.tree.get(&program.file).and_then(object_of).and_then(|o| o.interpreter.clone()).unwrap_or_default();
+                links.entry(program.file.clone()).or_default().interpreter = Some((name, target));
             }
         };
         for (_, closure) in self.programs.iter().chain(&self.dlopened) {
@@ -159,8 +164,50 @@ impl Linking {
                 record(&closure);
             }
         }
-        needs.retain(|_, n| !n.is_empty());
-        needs
+        links.retain(|_, l| l.interpreter.is_some() || !l.needs.is_empty());
+        links
+    }
+}
+
+/// How one ELF file's interpreter and needs resolved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    /// `PT_INTERP` and the file it resolves to.
+    pub interpreter: Option<(String, Target)>,
+    /// Each `DT_NEEDED` name and the files it resolved to (more than one when programs with
+    /// different search paths load the object).
+    pub needs: BTreeMap<String, BTreeSet<Target>>,
+}
+
+impl Links {
+    /// `NAME -> FILE` for each need (`NAME -> not found` when nothing satisfies it), `; `-joined.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some((name, target)) = &self.interpreter {
+            parts.push(format!("PT_INTERP {name} -> {target}"));
+        }
+        for (name, targets) in &self.needs {
+            let to: Vec<String> = targets.iter().map(ToString::to_string).collect();
+            parts.push(format!("{name} -> {}", to.join(" | ")));
+        }
+        parts.join("; ")
+    }
+
+    /// Every file this one loads directly.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.interpreter.iter().map(|(_, t)| t).chain(self.needs.values().flatten()).filter_map(|t| match t {
+            Target::File(f) => Some(f.as_str()),
+            Target::Missing => None,
+        })
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::File(path) => f.write_str(path),
+            Target::Missing => f.write_str("not found"),
+        }
     }
 }
 

@@ -1,27 +1,44 @@
 //! Real third-party fixtures: Debian packages downloaded at test time with the machine's own apt
 //! configuration (no mirror is named here) and unpacked with `dpkg-deb -x`.
+//!
+//! [`package`] uses the machine's apt as it is. [`Archive`] reaches the same mirror (read from the
+//! machine's apt sources) for another architecture or suite, through an apt state of its own
+//! under the fixture cache, so the machine's configuration is never changed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The unpacked contents of Debian package `name` (for this machine's architecture), downloaded
 /// once per cache directory. Panics with the tool's output when apt or dpkg-deb fails: a test
 /// that cannot get its fixture must fail loudly, not pass vacuously.
 pub fn package(name: &str) -> PathBuf {
-    let cache = std::env::var_os("CLEANSTART_DEB_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("cleanstart-debs"));
-    let dest = cache.join(name);
+    unpacked(&cache(), name, &[])
+}
+
+/// The directory fixtures are kept in (`CLEANSTART_DEB_CACHE`, else the temporary directory).
+fn cache() -> PathBuf {
+    std::env::var_os("CLEANSTART_DEB_CACHE").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("cleanstart-debs"))
+}
+
+/// apt options every call takes. Inside a build sandbox /var may be read-only: keep apt from
+/// rewriting its caches there, and from dropping to its _apt user, which a sandbox's user
+/// namespace may not map.
+const APT_OPTIONS: [&str; 8] = ["-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root"];
+
+/// Downloads package `name` with apt (and `extra` options) into `cache` and unpacks it there,
+/// once.
+fn unpacked(cache: &Path, name: &str, extra: &[String]) -> PathBuf {
+    let dest = cache.join(name.replace(':', "_"));
     if dest.join(".complete").exists() {
         return dest;
     }
-    std::fs::create_dir_all(&cache).expect("create the package cache");
-    let work = tempfile::Builder::new().prefix(&format!(".{name}-")).tempdir_in(&cache).expect("temporary directory");
+    std::fs::create_dir_all(cache).expect("create the package cache");
+    let work = tempfile::Builder::new().prefix(&format!(".{}-", name.replace(':', "_"))).tempdir_in(cache).expect("temporary directory");
     let out = Command::new("apt-get")
         .current_dir(work.path())
-        // Inside a build sandbox /var may be read-only: keep apt from rewriting its caches there,
-        // and from dropping to its _apt user, which a sandbox's user namespace may not map.
-        .args(["-q", "-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root", "download", name])
+        .args(APT_OPTIONS)
+        .args(extra)
+        .args(["-q", "download", name])
         .output()
         .expect("apt-get must be installed to fetch test fixtures");
     assert!(out.status.success(), "apt-get download {name} failed:\n{}", String::from_utf8_lossy(&out.stderr));
@@ -51,4 +68,129 @@ pub fn binary(pkg: &str, name: &str) -> PathBuf {
         .map(|dir| root.join(dir).join(name))
         .find(|p| p.is_file())
         .unwrap_or_else(|| panic!("package {pkg} has no program {name}"))
+}
+
+/// The machine's Debian mirror and suite, from its apt sources (deb822 `.sources` or
+/// `sources.list`): the project never names a mirror itself.
+pub fn host_mirror() -> (String, String) {
+    let mut texts = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/etc/apt/sources.list.d") {
+        let mut files: Vec<PathBuf> = dir.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "sources")).collect();
+        files.sort();
+        texts.extend(files.iter().filter_map(|f| std::fs::read_to_string(f).ok()));
+    }
+    for text in &texts {
+        let field = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.split_whitespace().next()).map(str::to_string);
+        if let (Some(uri), Some(suite)) = (field("URIs:"), field("Suites:")) {
+            return (uri, suite);
+        }
+    }
+    let list = std::fs::read_to_string("/etc/apt/sources.list").unwrap_or_default();
+    for line in list.lines() {
+        let words: Vec<&str> = line.split_whitespace().filter(|w| !w.starts_with('[')).collect();
+        if let ["deb", uri, suite, ..] = words[..] {
+            if uri.contains("://") {
+                return (uri.to_string(), suite.to_string());
+            }
+        }
+    }
+    panic!("no Debian mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list");
+}
+
+/// One architecture and suite of the machine's mirror, with an apt state of its own.
+pub struct Archive {
+    dir: PathBuf,
+    options: Vec<String>,
+}
+
+impl Archive {
+    /// `arch` (`amd64`, `arm64`) of `suite` (`None`: the machine's own suite; `testing`, ...).
+    /// Runs `apt-get update` into its own state once per fixture cache.
+    pub fn new(arch: &str, suite: Option<&str>) -> Archive {
+        let (uri, host_suite) = host_mirror();
+        let suite = suite.map_or(host_suite, str::to_string);
+        let dir = cache().join(format!("apt-{arch}-{suite}"));
+        std::fs::create_dir_all(dir.join("lists/partial")).expect("create the apt state");
+        let sources = dir.join("sources.list");
+        std::fs::write(&sources, format!("deb [arch={arch}] {uri} {suite} main\n")).unwrap();
+        let status = dir.join("status");
+        if !status.exists() {
+            std::fs::write(&status, b"").unwrap();
+        }
+        let options: Vec<String> = [
+            format!("Dir::Etc::SourceList={}", sources.display()),
+            "Dir::Etc::SourceParts=/nonexistent".to_string(),
+            format!("Dir::State::Lists={}", dir.join("lists").display()),
+            format!("Dir::State::status={}", status.display()),
+            format!("APT::Architecture={arch}"),
+            format!("APT::Architectures={arch}"),
+            // The mirror may serve a snapshot older than its Release file's Valid-Until allows.
+            "Acquire::Check-Valid-Until=false".to_string(),
+        ]
+        .into_iter()
+        .flat_map(|o| ["-o".to_string(), o])
+        .collect();
+        let archive = Archive { dir, options };
+        if !archive.dir.join(".updated").exists() {
+            let out = Command::new("apt-get").args(APT_OPTIONS).args(&archive.options).args(["-q", "update"]).output().expect("apt-get");
+            assert!(out.status.success(), "apt-get update for {arch} {suite} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            std::fs::write(archive.dir.join(".updated"), b"").unwrap();
+        }
+        archive
+    }
+
+    /// The unpacked contents of package `name` of this architecture and suite.
+    pub fn package(&self, name: &str) -> PathBuf {
+        unpacked(&self.dir.join("debs"), name, &self.options)
+    }
+
+    /// `name` and every package it needs (`Depends` and `Pre-Depends`, recursively), as apt
+    /// resolves them, without virtual packages.
+    pub fn depends(&self, name: &str) -> Vec<String> {
+        let out = Command::new("apt-cache")
+            .args(APT_OPTIONS)
+            .args(&self.options)
+            .args(["depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", name])
+            .output()
+            .expect("apt-cache");
+        assert!(out.status.success(), "apt-cache depends {name} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('<') && !l.is_empty())
+            .map(|l| l.split(':').next().unwrap_or(l).to_string())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// A root filesystem holding `packages` and everything they need, unpacked together into
+    /// `root` (as `dpkg` would place them, without running their scripts).
+    pub fn rootfs(&self, root: &Path, packages: &[&str]) {
+        let mut all: Vec<String> = packages.iter().flat_map(|p| self.depends(p)).collect();
+        all.sort();
+        all.dedup();
+        std::fs::create_dir_all(root).unwrap();
+        for name in all {
+            let tree = self.package(&name);
+            // cp -a merges trees and keeps symlinks, modes and hard links as dpkg-deb made them.
+            let out = Command::new("cp").arg("-a").arg("--no-target-directory").arg(&tree).arg(root).output().expect("cp");
+            assert!(out.status.success(), "copying {name} into {}: {}", root.display(), String::from_utf8_lossy(&out.stderr));
+        }
+        let _ = std::fs::remove_file(root.join(".complete"));
+        // Packages of merged-/usr releases ship under /usr only; the system's /bin, /lib, ...
+        // are then symlinks into /usr (what the usrmerge step of an installation makes).
+        for dir in ["bin", "sbin", "lib", "lib64"] {
+            let (top, usr) = (root.join(dir), root.join("usr").join(dir));
+            if usr.is_dir() && std::fs::symlink_metadata(&top).is_err() {
+                std::os::unix::fs::symlink(format!("usr/{dir}"), &top).unwrap();
+            }
+        }
+    }
+}
+
+/// The machine's Debian architecture (`dpkg --print-architecture`).
+pub fn host_arch() -> String {
+    let out = Command::new("dpkg").arg("--print-architecture").output().expect("dpkg");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

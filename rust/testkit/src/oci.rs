@@ -69,8 +69,22 @@ pub struct Image {
     pub config: (String, Vec<u8>),
 }
 
+/// An uncompressed layer tar of the directory `dir`'s contents (symlinks kept as symlinks).
+pub fn layer_of_dir(dir: &Path) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    b.follow_symlinks(false);
+    b.mode(tar::HeaderMode::Deterministic);
+    b.append_dir_all(".", dir).unwrap();
+    b.into_inner().unwrap()
+}
+
 /// A single-platform image of gzip-compressed `layers` for `arch` (GOARCH names).
 pub fn image(arch: &str, layers: &[Vec<u8>]) -> Image {
+    image_with_config(arch, layers, json!({}))
+}
+
+/// The same with the image configuration's `config` object (`Env`, `WorkingDir`, ...).
+pub fn image_with_config(arch: &str, layers: &[Vec<u8>], runtime: serde_json::Value) -> Image {
     let mut blobs = Vec::new();
     let mut descriptors = Vec::new();
     let mut diff_ids = Vec::new();
@@ -84,7 +98,7 @@ pub fn image(arch: &str, layers: &[Vec<u8>]) -> Image {
         blobs.push((d, gz));
     }
     let config = serde_json::to_vec(&json!({
-        "architecture": arch, "os": "linux", "config": {},
+        "architecture": arch, "os": "linux", "config": runtime,
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
     }))
     .unwrap();
