@@ -311,3 +311,56 @@ fn arm64_closures_equal_the_loaders() {
     println!("{compared} arm64 programs: cning's closures equal ld.so --list under qemu");
     assert!(compared >= 100, "compared {compared}");
 }
+
+/// Runs Debian's patchelf on `file` with `args`.
+fn patchelf(file: &Path, args: &[&str]) {
+    let out = Command::new(debian::binary("patchelf", "patchelf")).args(args).arg(file).output().unwrap();
+    assert!(out.status.success(), "patchelf {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn hostile_linking_ends_in_findings_or_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, arch) = host_rootfs(dir.path(), &["dash", "libc-bin", "zlib1g"]);
+    let platform = format!("linux/{arch}");
+    let libz = std::fs::canonicalize(find(&root, "libz.so.1")).unwrap();
+    std::fs::create_dir_all(root.join("opt/cycle")).unwrap();
+    // Two real libraries that need each other, and a program that needs one of them.
+    for (name, other) in [("libcyca.so", "libcycb.so"), ("libcycb.so", "libcyca.so")] {
+        let lib = root.join("opt/cycle").join(name);
+        std::fs::copy(&libz, &lib).unwrap();
+        // One change per patchelf run: patchelf 0.14 and 0.18 write RUNPATH or SONAME over
+        // the name just added when given both at once.
+        patchelf(&lib, &["--set-soname", name]);
+        patchelf(&lib, &["--add-needed", other]);
+    }
+    let cycle = root.join("usr/bin/cycle");
+    std::fs::copy(root.join("bin/dash"), &cycle).unwrap();
+    patchelf(&cycle, &["--add-needed", "libcyca.so"]);
+    // DT_RPATH, not RUNPATH: libcyca's own need of libcycb is searched in it too.
+    patchelf(&cycle, &["--force-rpath", "--set-rpath", "/opt/cycle"]);
+    // Thousands of needed libraries that do not exist, and a RUNPATH of 8,000 directories,
+    // one of them a symlink loop.
+    std::os::unix::fs::symlink("loop-b", root.join("opt/loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", root.join("opt/loop-b")).unwrap();
+    let many = root.join("usr/bin/many");
+    std::fs::copy(root.join("bin/dash"), &many).unwrap();
+    let names: Vec<String> = (0..3000).map(|i| format!("libn{i}.so")).collect();
+    let args: Vec<&str> = names.iter().flat_map(|n| ["--add-needed", n.as_str()]).collect();
+    patchelf(&many, &args);
+    let runpath = std::iter::once("/opt/loop-a".to_string()).chain((0..8000).map(|i| format!("/r{i}"))).collect::<Vec<_>>().join(":");
+    patchelf(&many, &["--set-rpath", &runpath]);
+    // The loop as an ld.so.conf directory too.
+    std::fs::write(root.join("etc/ld.so.conf.d/loop.conf"), "/opt/loop-a\n").unwrap();
+    ldconfig(&root);
+
+    let (code, report) = check(&policy(dir.path(), ""), &root, &platform);
+    assert_eq!(code, 1);
+    let missing = findings(&report, "library-missing");
+    assert_eq!(missing.iter().filter(|f| f["path"] == "/usr/bin/many").count(), 3000);
+    assert!(missing.iter().all(|f| f["path"] == "/usr/bin/many"), "the cycle resolves: {missing:#?}");
+    assert!(run_in(&root, &["/usr/bin/cycle", "-c", "exit 7"]).status.code() == Some(7), "the loader runs the cycle");
+    let out = run_in(&root, &["/usr/bin/many", "-c", "true"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("libn0.so"), "{}", String::from_utf8_lossy(&out.stderr));
+    compare_all(&root, &root, &arch, &[], None);
+}
