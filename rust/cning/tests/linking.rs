@@ -145,7 +145,7 @@ fn policy(dir: &Path, extra: &str) -> PathBuf {
 }
 
 fn check(policy: &Path, image: &Path, platform: &str) -> (i32, Value) {
-    let out = Command::new(CNING).args(["check", "--format", "json", "--platform", platform, "--policy"]).arg(policy).arg(image).output().unwrap();
+    let out = testkit::target_command(CNING).args(["check", "--format", "json", "--platform", platform, "--policy"]).arg(policy).arg(image).output().unwrap();
     let code = out.status.code().unwrap();
     assert!(code != 2, "cning failed: {}", String::from_utf8_lossy(&out.stderr));
     (code, serde_json::from_slice(&out.stdout).unwrap())

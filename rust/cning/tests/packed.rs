@@ -12,7 +12,7 @@ const CNING: &str = env!("CARGO_BIN_EXE_cning");
 fn check(dir: &Path, image: &Path) -> Value {
     let policy = dir.join("any.toml");
     std::fs::write(&policy, "linking = \"any\"\nmulticall_max_names = 100\n[[allow]]\npath = \"/**\"\n").unwrap();
-    let out = Command::new(CNING).args(["check", "--format", "json", "--policy"]).arg(&policy).arg(image).output().unwrap();
+    let out = testkit::target_command(CNING).args(["check", "--format", "json", "--policy"]).arg(&policy).arg(image).output().unwrap();
     assert!(out.status.code() != Some(2), "cning: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
