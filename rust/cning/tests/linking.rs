@@ -63,6 +63,13 @@ fn cning_list(linking: &Linking, program: &str) -> Loads {
             loads.insert((object.name.clone(), object.path.clone()));
         }
     }
+    // musl's list also names the loader under each name it answers to (`libc.so => ld-musl`).
+    if let (Some(&Ok(interp)), true) = (closure.interpreter.as_ref(), closure.flavor.is_musl()) {
+        let path = &closure.objects[interp].path;
+        for (name, _) in closure.objects.iter().flat_map(|o| &o.needs).filter(|(n, found)| *found == Some(interp) && n != path) {
+            loads.insert((name.clone(), path.clone()));
+        }
+    }
     for missing in closure.missing.iter().filter(|m| m.fatal) {
         loads.insert((missing.name.clone(), "not found".into()));
     }
@@ -155,9 +162,25 @@ fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
     report["violations"].as_array().unwrap().iter().filter(|v| v["rule"] == rule).collect()
 }
 
-/// Starts `program` in a chroot of `root`; the output.
+/// Starts `program` in a chroot of `root` with only `env` set, with /proc mounted there as a
+/// container has it (both loaders find the program's own directory, `$ORIGIN`, through
+/// /proc/self/exe); the output.
+fn run_in_env(root: &Path, program: &[&str], env: &[(&str, &str)]) -> Output {
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    Command::new("unshare")
+        .args(["--mount", "--pid", "--fork"])
+        .arg(format!("--mount-proc={}", root.join("proc").display()))
+        .arg(CHROOT)
+        .arg(root)
+        .args(program)
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
 fn run_in(root: &Path, program: &[&str]) -> Output {
-    Command::new(CHROOT).arg(root).args(program).output().unwrap()
+    run_in_env(root, program, &[])
 }
 
 /// A root filesystem of `packages` (and what they need) for the machine's architecture.
@@ -285,9 +308,11 @@ fn runpath_origin_ld_so_conf_ld_library_path_and_whiteouts_in_a_layout() {
     let (code, report) = check(&pol, &deleted, &platform);
     assert_eq!(code, 1);
     assert!(findings(&report, "library-missing").iter().any(|f| f["path"] == libcurl.as_str() && f["message"].as_str().unwrap().contains("libpsl.so.5")), "{report:#}");
+    assert!(run_in_env(&root, &["/opt/app/bin/curl", "--version"], &env).status.success(), "curl starts with its libraries moved");
     std::fs::remove_file(root.join(psl.trim_start_matches('/'))).unwrap();
-    let out = Command::new(CHROOT).arg(&root).args(["/opt/app/bin/curl", "--version"]).env_clear().envs(env).output().unwrap();
+    let out = run_in_env(&root, &["/opt/app/bin/curl", "--version"], &env);
     assert_eq!(out.status.code(), Some(127), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("libpsl.so.5"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// qemu-user for arm64: the machine's own (Bazel's offline environment has it), else the static
@@ -363,4 +388,58 @@ fn hostile_linking_ends_in_findings_or_a_pass() {
     let out = run_in(&root, &["/usr/bin/many", "-c", "true"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("libn0.so"), "{}", String::from_utf8_lossy(&out.stderr));
     compare_all(&root, &root, &arch, &[], None);
+}
+
+/// musl's loader and search, on programs linked here against Debian's musl with the machine's
+/// gcc: `DT_RUNPATH` `$ORIGIN`, `/etc/ld-musl-ARCH.path`, `libc.so` as the loader itself.
+#[test]
+fn musl_closures_equal_the_loaders() {
+    let arch = debian::host_arch();
+    if arch != "amd64" {
+        println!("skipped: the musl test builds for amd64 only");
+        return;
+    }
+    let archive = Archive::new(&arch, None);
+    let (musl, dev) = (archive.package("musl"), archive.package("musl-dev"));
+    let libc = find(&musl, "libc.so");
+    let libdir = libc.parent().unwrap().to_path_buf();
+    let crt = |name: &str| find(&dev, name);
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    std::fs::write(src.join("greet.c"), "int greet(void) { return 42; }\n").unwrap();
+    std::fs::write(src.join("extra.c"), "int extra(void) { return 1; }\n").unwrap();
+    std::fs::write(src.join("prog.c"), "int greet(void); int extra(void); int main(void) { return greet() + extra(); }\n").unwrap();
+    let gcc = |args: &[&str]| {
+        let out = Command::new("gcc").current_dir(src).args(args).arg(format!("-L{}", libdir.display())).arg("-lc").output().expect("gcc");
+        assert!(out.status.success(), "gcc {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    gcc(&["-shared", "-fPIC", "-nostdlib", "-o", "libgreet.so.1", "greet.c", "-Wl,-soname,libgreet.so.1"]);
+    gcc(&["-shared", "-fPIC", "-nostdlib", "-o", "libextra.so", "extra.c"]);
+    let (crt1, crti, crtn) = (crt("crt1.o"), crt("crti.o"), crt("crtn.o"));
+    let start = [crt1.to_str().unwrap(), crti.to_str().unwrap()];
+    gcc(&[&["-no-pie", "-nostdlib", "-o", "prog"], &start[..], &["prog.c", "-L.", "-l:libgreet.so.1", "-l:libextra.so", crtn.to_str().unwrap(), "-Wl,--dynamic-linker=/lib/ld-musl-x86_64.so.1", "-Wl,-rpath,$ORIGIN/../lib", "-Wl,--enable-new-dtags"]].concat());
+
+    let root = dir.path().join("root");
+    for (from, to) in [("prog", "app/bin/prog"), ("libgreet.so.1", "app/lib/libgreet.so.1"), ("libextra.so", "opt/musl/libextra.so")] {
+        std::fs::create_dir_all(root.join(to).parent().unwrap()).unwrap();
+        std::fs::copy(src.join(from), root.join(to)).unwrap();
+    }
+    let out = Command::new("cp").arg("-a").arg("--no-target-directory").arg(&musl).arg(&root).output().unwrap();
+    assert!(out.status.success());
+    // Merged-/usr releases ship the loader under /usr/lib only.
+    if !root.join("lib").exists() {
+        symlink("usr/lib", root.join("lib")).unwrap();
+    }
+    std::fs::write(root.join("etc/ld-musl-x86_64.path"), "/opt/musl\n").unwrap();
+    assert_eq!(run_in(&root, &["/app/bin/prog"]).status.code(), Some(43), "the program runs under musl's loader");
+    assert_eq!(compare_all(&root, &root, "amd64", &[], None), 1);
+
+    // Without the path file's directory, libextra is missing for cning and for musl.
+    std::fs::write(root.join("etc/ld-musl-x86_64.path"), "/usr/lib\n").unwrap();
+    let (code, report) = check(&policy(dir.path(), ""), &root, "linux/amd64");
+    assert_eq!(code, 1);
+    let missing = findings(&report, "library-missing");
+    assert!(missing.iter().any(|f| f["path"] == "/app/bin/prog" && f["message"].as_str().unwrap().contains("libextra.so") && f["message"].as_str().unwrap().contains("musl")), "{report:#}");
+    let out = run_in(&root, &["/app/bin/prog"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Error loading shared library libextra.so"), "{out:?}");
 }
