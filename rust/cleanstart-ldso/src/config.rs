@@ -206,7 +206,7 @@ fn class(pattern: &[u8], c: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::closure::tests::Fake;
+    use crate::memory::MemoryImage as Fake;
 
     #[test]
     fn fnmatch_basics() {

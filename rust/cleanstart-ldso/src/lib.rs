@@ -13,12 +13,14 @@
 //! - [`config`]: `/etc/ld.so.conf` (with `include`), musl's `/etc/ld-musl-ARCH.path`, `/etc/ld.so.preload`.
 //! - [`tokens`]: search path lists and dynamic string tokens (`$ORIGIN`, `$LIB`, `$PLATFORM`).
 //! - [`closure`]: the search itself, breadth first as the loaders load, and its result.
+//! - [`memory`]: an image held in memory, for tests and fuzzing.
 #![forbid(unsafe_code)]
 
 pub mod closure;
 pub mod config;
 pub mod flavor;
 pub mod image;
+pub mod memory;
 pub mod object;
 pub mod tokens;
 
