@@ -15,6 +15,7 @@
 //! - [`policy`]: the policy file format.
 //! - [`rules`]: the checks, each with a stable rule id.
 //! - [`report`]: findings as text, JSON, SARIF 2.1.0 or JUnit XML.
+//! - [`output`]: where `--output` and `--junit` write, atomically or through a device, never over one.
 //! - [`inventory`]: every file of an image as SPDX 2.3 or CycloneDX 1.6 JSON.
 #![forbid(unsafe_code)]
 
@@ -23,6 +24,7 @@ pub mod crates;
 pub mod elf;
 pub mod inventory;
 pub mod layers;
+pub mod output;
 pub mod policy;
 pub mod positioned;
 pub mod regions;
