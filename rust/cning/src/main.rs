@@ -17,8 +17,9 @@ use std::process::ExitCode;
 /// Build-time policy checker for container images.
 ///
 /// IMAGE is an OCI image layout directory, an OCI archive, a `docker save` archive, or a root
-/// filesystem directory. Exit status: 0 when the image passes, 1 when it has violations, 2 when
-/// the image or the policy cannot be read or the report cannot be written.
+/// filesystem directory. Archives are read by position, so they must be regular files, not pipes.
+/// Exit status: 0 when the image passes, 1 when it has violations, 2 when the image or the policy
+/// cannot be read or the report cannot be written.
 ///
 /// --output and --junit never destroy what they name: a regular file, or a path that does not
 /// exist yet, is written atomically (a temporary file renamed over it); a character device or a
@@ -87,7 +88,7 @@ struct Input {
     /// Uncompressed bytes allowed in one layer.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_layer_bytes)]
     max_layer_bytes: u64,
-    /// The image to read.
+    /// The image to read: a directory, or an archive in a regular file (not a pipe).
     image: PathBuf,
 }
 

@@ -796,6 +796,38 @@ fn output_that_cannot_take_a_report_is_refused_before_the_image_is_read() {
 }
 
 #[test]
+fn an_image_that_is_a_pipe_socket_or_device_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pol = policy(d, &[]);
+    let check = |image: &Path| ["check", "--policy", pol.to_str().unwrap(), image.to_str().unwrap()].map(String::from).to_vec();
+
+    // Nobody writes to this FIFO: opening it would wait forever.
+    let fifo = d.join("fifo");
+    mkfifo(&fifo);
+    let args = check(&fifo);
+    refused(&strs(&args), &cning_within(&strs(&args), Stdio::null(), None, 60), &format!("{}: cannot be seeked (a pipe or FIFO)", fifo.display()));
+    let socket = d.join("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let args = check(&socket);
+    refused(&strs(&args), &cning_within(&strs(&args), Stdio::null(), None, 60), &format!("{}: a socket, not an image", socket.display()));
+    if let Some(null) = device_node(d, "null", "c", 1, 3) {
+        let args = check(&null);
+        refused(&strs(&args), &cning_within(&strs(&args), Stdio::null(), None, 60), &format!("{}: a character device, not an image", null.display()));
+    }
+
+    // An archive piped in: /dev/stdin leads to the pipe, which cannot be seeked, whatever it carries.
+    let archive = d.join("image.oci.tar");
+    oci::image("amd64", &[oci::layer(&[Item::File { path: "etc/motd", mode: 0o644, data: b"hello\n" }])]).write_oci_archive(&archive);
+    let args = check(Path::new("/dev/stdin"));
+    let out = cning_within(&strs(&args), Stdio::piped(), Some(std::fs::read(&archive).unwrap()), 60);
+    refused(&strs(&args), &out, "/dev/stdin: cannot be seeked (a pipe or FIFO); cning reads archives by position, so save the archive to a regular file");
+    // The same archive behind /dev/stdin as a regular file is read and passes.
+    let out = cning_within(&strs(&args), Stdio::from(std::fs::File::open(&archive).unwrap()), None, 120);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn output_to_dev_stdout_goes_through_the_descriptor() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
