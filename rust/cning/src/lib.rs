@@ -18,6 +18,7 @@
 //! - [`findings`]: the rules, each with a stable id, and the findings that name them.
 //! - [`rules`]: the checks.
 //! - [`report`]: findings as text, JSON, SARIF 2.1.0 or JUnit XML.
+//! - [`output`]: where `--output` and `--junit` write, atomically or through a device, never over one.
 //! - [`inventory`]: every file of an image as SPDX 2.3 or CycloneDX 1.6 JSON.
 #![forbid(unsafe_code)]
 
@@ -28,6 +29,7 @@ pub mod findings;
 pub mod inventory;
 pub mod layers;
 pub mod linking;
+pub mod output;
 pub mod packers;
 pub mod policy;
 pub mod positioned;

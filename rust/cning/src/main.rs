@@ -5,20 +5,27 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cning::content::Analysis;
 use cning::layers::Limits;
+use cning::output::Destination;
 use cning::policy::Policy;
 use cning::report::{Checked, Format, Report};
 use cning::source::{self, Options, Platform};
 use cning::{inventory, rules};
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Build-time policy checker for container images.
 ///
 /// IMAGE is an OCI image layout directory, an OCI archive, a `docker save` archive, or a root
-/// filesystem directory. Exit status: 0 when the image passes, 1 when it has violations, 2 when
-/// the image or the policy cannot be read.
+/// filesystem directory. Archives are read by position, so they must be regular files, not pipes.
+/// Exit status: 0 when the image passes, 1 when it has violations, 2 when the image or the policy
+/// cannot be read or the report cannot be written.
+///
+/// --output and --junit never destroy what they name: a regular file, or a path that does not
+/// exist yet, is written atomically (a temporary file renamed over it); a character device or a
+/// FIFO (/dev/null, /dev/stdout, a FIFO a reader waits on) is written in place; a symlink is
+/// followed and what it points to written, the link kept; a directory, a block device or a socket
+/// is refused before the image is read.
 #[derive(Parser, Debug)]
 #[command(name = "cning", version)]
 struct Cli {
@@ -36,10 +43,11 @@ enum Command {
         /// Report format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Write the report to FILE (atomically) instead of standard output.
+        /// Write the report to FILE instead of standard output: atomically to a regular or new file
+        /// (through a symlink to where it points), in place to a character device or FIFO.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Also write a JUnit XML report to FILE (for test runners).
+        /// Also write a JUnit XML report to FILE (for test runners), as --output writes.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
         #[command(flatten)]
@@ -51,7 +59,8 @@ enum Command {
         /// Document format.
         #[arg(long, value_enum, default_value_t = inventory::Format::Spdx)]
         format: inventory::Format,
-        /// Write the document to FILE (atomically) instead of standard output.
+        /// Write the document to FILE instead of standard output: atomically to a regular or new file
+        /// (through a symlink to where it points), in place to a character device or FIFO.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -79,7 +88,7 @@ struct Input {
     /// Uncompressed bytes allowed in one layer.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_layer_bytes)]
     max_layer_bytes: u64,
-    /// The image to read.
+    /// The image to read: a directory, or an archive in a regular file (not a pipe).
     image: PathBuf,
 }
 
@@ -106,6 +115,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<bool> {
     match cli.command {
         Command::Check { policy, format, output, junit, input } => {
+            // Before the image is read: a destination that cannot take the report fails at once.
+            let junit = junit.as_deref().map(Destination::new).transpose()?;
+            let output = output.as_deref().map(Destination::new).transpose()?;
             let policy = Policy::load(&policy)?;
             let pins = policy.allow.iter().any(|a| a.sha256.is_some());
             let opts = input.options(Analysis { hash_all: false, hash_executables: pins, ..Analysis::default() });
@@ -117,16 +129,17 @@ fn run(cli: Cli) -> Result<bool> {
                 checked.push(Checked { platform: image.label.clone(), entries: image.entries });
             }
             let report = Report::new(input.image.display().to_string(), policy.name.clone(), checked, violations);
-            if let Some(path) = &junit {
-                write_atomically(path, |out| report.write(Format::Junit, out))?;
+            if let Some(dest) = &junit {
+                dest.write(|mut out| report.write(Format::Junit, &mut out))?;
             }
             match &output {
-                Some(path) => write_atomically(path, |out| report.write(format, out))?,
+                Some(dest) => dest.write(|mut out| report.write(format, &mut out))?,
                 None => report.write(format, &mut std::io::stdout().lock()).context("writing the report")?,
             }
             Ok(report.passed)
         }
         Command::Inventory { format, output, input } => {
+            let output = output.as_deref().map(Destination::new).transpose()?;
             let opts = input.options(Analysis { hash_all: true, hash_executables: true, crates: true, ..Analysis::default() });
             let images = source::open(&input.image, &opts)?;
             let doc = inventory::document(format, &input.image.display().to_string(), &images);
@@ -135,25 +148,10 @@ fn run(cli: Cli) -> Result<bool> {
                 writeln!(out)
             };
             match &output {
-                Some(path) => write_atomically(path, |out| write(out))?,
+                Some(dest) => dest.write(write)?,
                 None => write(&mut std::io::stdout().lock()).context("writing the inventory")?,
             }
             Ok(true)
         }
     }
-}
-
-/// Writes `path` through a temporary file in the same directory, renamed into place only when
-/// complete: a failure leaves no partial output behind.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot create", path.display()))?;
-    write(tmp.as_file_mut()).with_context(|| format!("{}: cannot write", path.display()))?;
-    // A report is for everyone who may read the directory, not private like a temporary file.
-    tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    tmp.persist(path).with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(())
 }

@@ -19,8 +19,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
-use std::os::unix::fs::MetadataExt;
+use std::io::{self, Read};
+use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -110,9 +110,46 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, 
     Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
 }
 
+/// What a path the user named is, in words, for messages.
+pub fn kind(meta: &std::fs::Metadata) -> &'static str {
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        "a directory"
+    } else if ft.is_file() {
+        "a regular file"
+    } else if ft.is_symlink() {
+        "a symlink"
+    } else if ft.is_fifo() {
+        "a pipe or FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_char_device() {
+        "a character device"
+    } else if ft.is_block_device() {
+        "a block device"
+    } else {
+        "not a file"
+    }
+}
+
+/// The refusal of an input that cannot be seeked, `why` saying what it is. Archives are read by
+/// position; reading a stream would mean holding it whole, in memory or on a disk cning would
+/// have to choose, so the user saves it instead.
+fn unseekable(path: &Path, why: &str) -> anyhow::Error {
+    anyhow!("{}: cannot be seeked ({why}); cning reads archives by position, so save the archive to a regular file first", path.display())
+}
+
 /// Reads `path`, whatever it is, into one [`ImageFs`] per platform.
 pub fn open(path: &Path, opts: &Options) -> Result<Vec<ImageFs>> {
+    // Followed through symlinks, so that `/dev/stdin` or bash's `<(...)` (`/dev/fd/63`) shows the
+    // pipe behind it. Decided before opening: opening a FIFO waits for a writer, forever if none comes.
     let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    if meta.file_type().is_fifo() {
+        return Err(unseekable(path, kind(&meta)));
+    }
+    if !meta.is_dir() && !meta.is_file() {
+        bail!("{}: {}, not an image directory or archive file", path.display(), kind(&meta));
+    }
     if meta.is_dir() {
         if path.join("oci-layout").is_file() {
             let blobs = LayoutDir::new(path, opts.follow_external_blobs)?;
@@ -280,17 +317,31 @@ impl Blobs for LayoutDir {
 /// An archive's regular files by name, read in place by offset: nothing is extracted.
 struct TarIndex {
     path: PathBuf,
+    /// The one descriptor every member is read through: the file checked to be regular is the
+    /// file read, even if the path is replaced meanwhile.
+    file: File,
     entries: HashMap<String, (u64, u64)>,
 }
 
 impl TarIndex {
     fn new(path: &Path) -> Result<TarIndex> {
         let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-        let mut archive = tar::Archive::new(file);
+        // The path was checked before opening; this is what was opened, which a rename in
+        // between could have made something else.
+        let meta = file.metadata().with_context(|| format!("{}: cannot read", path.display()))?;
+        if !meta.is_file() {
+            bail!("{}: replaced by {} while cning opened it", path.display(), kind(&meta));
+        }
+        let mut archive = tar::Archive::new(&file);
         let mut entries = HashMap::new();
         let iter = archive.entries_with_seek().with_context(|| format!("{}: not a tar archive", path.display()))?;
         for entry in iter {
-            let entry = entry.with_context(|| format!("{}: corrupt tar archive", path.display()))?;
+            let entry = match entry {
+                // A regular file on a filesystem that refuses seeks (some FUSE ones) is as
+                // unreadable as a pipe, not a corrupt archive.
+                Err(e) if e.kind() == io::ErrorKind::NotSeekable => return Err(unseekable(path, "its filesystem refuses seeks")),
+                entry => entry.with_context(|| format!("{}: corrupt tar archive", path.display()))?,
+            };
             if entries.len() >= MAX_ARCHIVE_ENTRIES {
                 bail!("{}: more than {MAX_ARCHIVE_ENTRIES} entries; capped, refusing the archive", path.display());
             }
@@ -304,14 +355,12 @@ impl TarIndex {
         if entries.is_empty() {
             bail!("{}: not a tar archive with files in it", path.display());
         }
-        Ok(TarIndex { path: path.to_path_buf(), entries })
+        Ok(TarIndex { path: path.to_path_buf(), file, entries })
     }
 
     fn open_named(&self, name: &str) -> Result<(Box<dyn Read + Send + '_>, u64)> {
         let (offset, size) = *self.entries.get(name).ok_or_else(|| anyhow!("{}: no {name} in the archive", self.path.display()))?;
-        let mut file = File::open(&self.path)?;
-        file.seek(SeekFrom::Start(offset))?;
-        Ok((Box::new(file.take(size)), size))
+        Ok((Box::new(Member { file: &self.file, offset, left: size }), size))
     }
 
     fn read_named(&self, name: &str, cap: u64) -> Result<Vec<u8>> {
@@ -325,6 +374,24 @@ impl TarIndex {
             bail!("{}: {name} is truncated", self.path.display());
         }
         Ok(bytes)
+    }
+}
+
+/// One member of an archive, read by position (`pread`): readers of several members share the
+/// descriptor without sharing a file offset.
+struct Member<'a> {
+    file: &'a File,
+    offset: u64,
+    left: u64,
+}
+
+impl Read for Member<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.file.read_at(&mut buf[..want], self.offset)?;
+        self.offset += n as u64;
+        self.left -= n as u64;
+        Ok(n)
     }
 }
 

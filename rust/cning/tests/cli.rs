@@ -3,9 +3,10 @@
 //! and every output format, and hostile inputs.
 
 use serde_json::Value;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{symlink, FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 use testkit::debian;
 use testkit::oci::{self, Item};
 
@@ -190,7 +191,11 @@ fn oci_layers_apply_with_whiteouts_in_every_input_format() {
 
 /// One line on stderr, naming `needle`, and exit code 2.
 fn fails_cleanly(args: &[&str], needle: &str) {
-    let out = cning(args);
+    refused(args, &cning(args), needle);
+}
+
+/// `out` of `cning args` is exit code 2 with one line on stderr naming `needle`, and no report.
+fn refused(args: &[&str], out: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
@@ -554,4 +559,297 @@ fn busybox_with_data_forged_as_code_needs_scan_whole_files() {
 fn copy_bytes(bytes: &[u8], to: &Path) {
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
     std::fs::write(to, bytes).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// What --output, --junit and IMAGE may name. Device nodes are made in temporary directories,
+// never the machine's own: a test that went wrong must not break the machine's /dev/null.
+
+/// Runs cning with `stdin` (and `feed` written to it, when given), killed after `secs`: an input or
+/// output that makes it wait fails the test instead of hanging it.
+fn cning_within(args: &[&str], stdin: Stdio, feed: Option<Vec<u8>>, secs: u64) -> Output {
+    let mut child = testkit::target_command(CNING).args(args).stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    if let (Some(bytes), Some(mut pipe)) = (feed, child.stdin.take()) {
+        // cning may exit without reading: the write then fails, which is no test failure.
+        std::thread::spawn(move || std::io::Write::write_all(&mut pipe, &bytes));
+    }
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("cning {args:?} still running after {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A root filesystem with one unlisted script: checked quickly, with one violation (exit 1).
+fn small_rootfs(dir: &Path) -> PathBuf {
+    let root = dir.join("rootfs");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/run.sh"), b"#!/bin/sh\necho hi\n").unwrap();
+    root
+}
+
+/// The JSON report of `small_rootfs`, or a panic saying what `bytes` are instead.
+fn assert_small_rootfs_report(bytes: &[u8]) {
+    let report: Value = serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(bytes)));
+    assert!(has(&report, "not-allowed", "/etc/run.sh"), "{report:#}");
+}
+
+/// `cning check --format json --output OUT` of `small_rootfs`, arguments as strings.
+fn check_to(flag: &str, out: &Path, pol: &Path, image: &Path) -> Vec<String> {
+    ["check", "--format", "json", flag, out.to_str().unwrap(), "--policy", pol.to_str().unwrap(), image.to_str().unwrap()].map(String::from).to_vec()
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// Names in `dir` that look like cning's temporary files.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with(".tmp")).collect()
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// True when this test runs as root (the owner of a file it creates), which making device nodes
+/// needs; otherwise it says which check is skipped.
+fn root_or_skip(dir: &Path, what: &str) -> bool {
+    let probe = dir.join(".uid-probe");
+    std::fs::write(&probe, b"").unwrap();
+    let uid = std::fs::metadata(&probe).unwrap().uid();
+    std::fs::remove_file(&probe).unwrap();
+    if uid != 0 {
+        println!("skipped: {what} (making device nodes needs root, this runs as uid {uid})");
+    }
+    uid == 0
+}
+
+/// A device node `kind` (`c` or `b`) MAJOR:MINOR made in `dir`. None, saying why, when not root.
+fn device_node(dir: &Path, name: &str, kind: &str, major: u32, minor: u32) -> Option<PathBuf> {
+    if !root_or_skip(dir, &format!("{name}, a {kind} device node")) {
+        return None;
+    }
+    let node = dir.join(name);
+    let status = Command::new("mknod").arg(&node).arg(kind).arg(major.to_string()).arg(minor.to_string()).status().unwrap();
+    assert!(status.success(), "mknod {} {kind} {major} {minor} as root", node.display());
+    Some(node)
+}
+
+#[test]
+fn output_to_a_regular_file_is_replaced_atomically_with_mode_0644() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, pol) = (small_rootfs(dir.path()), policy(dir.path(), &[]));
+    let report = dir.path().join("report.json");
+    let out = cning(&strs(&check_to("--output", &report, &pol, &root)));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert_small_rootfs_report(&std::fs::read(&report).unwrap());
+    assert_eq!(std::fs::metadata(&report).unwrap().mode() & 0o7777, 0o644);
+
+    // Replaced by a rename, not rewritten in place: whoever holds the old file still reads it whole.
+    std::fs::write(&report, b"previous report\n").unwrap();
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut old = std::fs::File::open(&report).unwrap();
+    let old_inode = old.metadata().unwrap().ino();
+    let out = cning(&strs(&check_to("--output", &report, &pol, &root)));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta = std::fs::symlink_metadata(&report).unwrap();
+    assert!(meta.is_file() && meta.ino() != old_inode, "a new file renamed over the old one");
+    assert_eq!(meta.mode() & 0o7777, 0o644);
+    assert_small_rootfs_report(&std::fs::read(&report).unwrap());
+    let mut was = String::new();
+    std::io::Read::read_to_string(&mut old, &mut was).unwrap();
+    assert_eq!(was, "previous report\n");
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn output_through_a_symlink_writes_where_it_points_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (root, pol) = (small_rootfs(d), policy(d, &[]));
+    std::fs::create_dir(d.join("reports")).unwrap();
+    std::fs::write(d.join("reports/latest.json"), b"previous").unwrap();
+    let is_link_to = |link: &str, target: &str| {
+        std::fs::symlink_metadata(d.join(link)).unwrap().file_type().is_symlink() && std::fs::read_link(d.join(link)).unwrap() == Path::new(target)
+    };
+
+    symlink("reports/latest.json", d.join("latest")).unwrap();
+    for flag in ["--output", "--junit"] {
+        let out = cning(&strs(&check_to(flag, &d.join("latest"), &pol, &root)));
+        assert_eq!(out.status.code(), Some(1), "{flag}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(is_link_to("latest", "reports/latest.json"), "{flag} replaced the link");
+        let written = std::fs::read_to_string(d.join("reports/latest.json")).unwrap();
+        assert!(written.contains("not-allowed") && written.contains("/etc/run.sh"), "{flag}: {written}");
+        assert_eq!(std::fs::metadata(d.join("reports/latest.json")).unwrap().mode() & 0o7777, 0o644);
+    }
+
+    // A dangling link creates its target, as the shell's `>` does.
+    symlink("reports/new.json", d.join("dangling")).unwrap();
+    let out = cning(&strs(&check_to("--output", &d.join("dangling"), &pol, &root)));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(is_link_to("dangling", "reports/new.json"));
+    assert_small_rootfs_report(&std::fs::read(d.join("reports/new.json")).unwrap());
+
+    // ... unless the target's directory is missing, or the link leads to a directory.
+    symlink("nowhere/new.json", d.join("lost")).unwrap();
+    let lost = format!("{0}/lost: resolves to {0}/nowhere/new.json, cannot write: no directory {0}/nowhere", d.display());
+    fails_cleanly(&strs(&check_to("--output", &d.join("lost"), &pol, &root)), &lost);
+    assert!(is_link_to("lost", "nowhere/new.json") && !d.join("nowhere").exists());
+    symlink("reports", d.join("to-dir")).unwrap();
+    fails_cleanly(&strs(&check_to("--output", &d.join("to-dir"), &pol, &root)), &format!("resolves to {}/reports, a directory;", d.display()));
+    assert!(is_link_to("to-dir", "reports") && std::fs::symlink_metadata(d.join("reports")).unwrap().is_dir());
+    assert_eq!((leftovers(d), leftovers(&d.join("reports"))), (vec![], vec![]));
+}
+
+#[test]
+fn output_to_a_character_device_is_written_through_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The null device, made here: whatever reaches it is discarded, like /dev/null's.
+    let Some(null) = device_node(d, "null", "c", 1, 3) else { return };
+    let (root, pol) = (small_rootfs(d), policy(d, &[]));
+    let before = std::fs::symlink_metadata(&null).unwrap();
+    symlink(&null, d.join("sink")).unwrap();
+    let runs = [check_to("--output", &null, &pol, &root), check_to("--junit", &null, &pol, &root), check_to("--output", &d.join("sink"), &pol, &root)];
+    for args in &runs {
+        let out = cning(&strs(args));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let after = std::fs::symlink_metadata(&null).unwrap();
+        assert!(after.file_type().is_char_device(), "{args:?} replaced the device node");
+        assert_eq!((after.ino(), after.rdev()), (before.ino(), before.rdev()), "{args:?}");
+        assert!(std::fs::symlink_metadata(d.join("sink")).unwrap().file_type().is_symlink());
+    }
+    let out = cning(&["inventory", "--output", null.to_str().unwrap(), root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty() && std::fs::symlink_metadata(&null).unwrap().file_type().is_char_device());
+    assert_eq!(leftovers(d), Vec::<String>::new());
+}
+
+#[test]
+fn output_to_a_fifo_reaches_its_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (root, pol) = (small_rootfs(d), policy(d, &[]));
+    let fifo = d.join("fifo");
+    mkfifo(&fifo);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = fifo.clone();
+    // Left blocked if cning never opens the FIFO; the deadline below fails the test then.
+    std::thread::spawn(move || tx.send(std::fs::read(reader).unwrap()));
+    let out = cning_within(&strs(&check_to("--output", &fifo, &pol, &root)), Stdio::null(), None, 120);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let got = rx.recv_timeout(Duration::from_secs(30)).expect("the reader received the report");
+    assert_small_rootfs_report(&got);
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO is still a FIFO");
+    assert_eq!(leftovers(d), Vec::<String>::new());
+}
+
+#[test]
+fn output_that_cannot_take_a_report_is_refused_before_the_image_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pol = policy(d, &[]);
+    // No image there: a message about the output shows it was checked first.
+    let no_image = d.join("no-image");
+    let socket = d.join("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let mut cases = vec![
+        (d.to_path_buf(), format!("{}: a directory;", d.display())),
+        (d.join("no/such/dir/report.json"), format!("{}: cannot write: no directory", d.join("no/such/dir/report.json").display())),
+        (socket.clone(), format!("{}: a socket;", socket.display())),
+    ];
+    // A loop device's node: never opened, refused from its type alone.
+    let block = device_node(d, "loop", "b", 7, 0);
+    if let Some(node) = &block {
+        cases.push((node.clone(), format!("{}: a block device;", node.display())));
+    }
+    for (path, needle) in &cases {
+        for flag in ["--output", "--junit"] {
+            fails_cleanly(&strs(&check_to(flag, path, &pol, &no_image)), needle);
+        }
+        fails_cleanly(&["inventory", "--output", path.to_str().unwrap(), no_image.to_str().unwrap()], needle);
+    }
+    assert!(std::fs::symlink_metadata(&socket).unwrap().file_type().is_socket());
+    if let Some(node) = &block {
+        assert!(std::fs::symlink_metadata(node).unwrap().file_type().is_block_device());
+    }
+    assert!(!d.join("no").exists());
+
+    // When the check cannot run, nothing is written: the old report stays, no new one appears.
+    let report = d.join("report.json");
+    std::fs::write(&report, b"previous").unwrap();
+    let mut args = check_to("--output", &report, &pol, &no_image);
+    args.splice(1..1, ["--junit".to_string(), d.join("new.xml").to_str().unwrap().to_string()]);
+    fails_cleanly(&strs(&args), &format!("{}: cannot read", no_image.display()));
+    assert_eq!(std::fs::read(&report).unwrap(), b"previous");
+    assert!(!d.join("new.xml").exists());
+    assert_eq!(leftovers(d), Vec::<String>::new());
+}
+
+#[test]
+fn an_image_that_is_a_pipe_socket_or_device_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pol = policy(d, &[]);
+    let check = |image: &Path| ["check", "--policy", pol.to_str().unwrap(), image.to_str().unwrap()].map(String::from).to_vec();
+
+    // Nobody writes to this FIFO: opening it would wait forever.
+    let fifo = d.join("fifo");
+    mkfifo(&fifo);
+    let args = check(&fifo);
+    refused(&strs(&args), &cning_within(&strs(&args), Stdio::null(), None, 60), &format!("{}: cannot be seeked (a pipe or FIFO)", fifo.display()));
+    let socket = d.join("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let args = check(&socket);
+    refused(&strs(&args), &cning_within(&strs(&args), Stdio::null(), None, 60), &format!("{}: a socket, not an image", socket.display()));
+    if let Some(null) = device_node(d, "null", "c", 1, 3) {
+        let args = check(&null);
+        refused(&strs(&args), &cning_within(&strs(&args), Stdio::null(), None, 60), &format!("{}: a character device, not an image", null.display()));
+    }
+
+    // An archive piped in: /dev/stdin leads to the pipe, which cannot be seeked, whatever it carries.
+    let archive = d.join("image.oci.tar");
+    oci::image("amd64", &[oci::layer(&[Item::File { path: "etc/motd", mode: 0o644, data: b"hello\n" }])]).write_oci_archive(&archive);
+    let args = check(Path::new("/dev/stdin"));
+    let out = cning_within(&strs(&args), Stdio::piped(), Some(std::fs::read(&archive).unwrap()), 60);
+    refused(&strs(&args), &out, "/dev/stdin: cannot be seeked (a pipe or FIFO); cning reads archives by position, so save the archive to a regular file");
+    // The same archive behind /dev/stdin as a regular file is read and passes.
+    let out = cning_within(&strs(&args), Stdio::from(std::fs::File::open(&archive).unwrap()), None, 120);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn output_to_dev_stdout_goes_through_the_descriptor() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (root, pol) = (small_rootfs(d), policy(d, &[]));
+    let args = check_to("--output", Path::new("/dev/stdout"), &pol, &root);
+    // A pipe.
+    let out = cning_within(&strs(&args), Stdio::null(), None, 120);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_small_rootfs_report(&out.stdout);
+    // A file the caller already wrote to, as `{ echo header; cning ...; } > log` makes: appended
+    // to, neither truncated nor renamed over.
+    let log = d.join("log");
+    std::fs::write(&log, b"header\n").unwrap();
+    let mut stdout = std::fs::OpenOptions::new().write(true).open(&log).unwrap();
+    std::io::Seek::seek(&mut stdout, std::io::SeekFrom::End(0)).unwrap();
+    let inode = stdout.metadata().unwrap().ino();
+    let mut child = testkit::target_command(CNING).args(&args).stdout(stdout).stderr(Stdio::piped()).spawn().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+    let written = std::fs::read(&log).unwrap();
+    assert!(written.starts_with(b"header\n"), "{}", String::from_utf8_lossy(&written));
+    assert_small_rootfs_report(&written[b"header\n".len()..]);
+    assert_eq!(std::fs::metadata(&log).unwrap().ino(), inode);
+    assert_eq!(leftovers(d), Vec::<String>::new());
 }
