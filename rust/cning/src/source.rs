@@ -323,6 +323,14 @@ struct TarIndex {
     entries: HashMap<String, (u64, u64)>,
 }
 
+/// What a file that is not a tar archive is, for the error that refuses it as IMAGE.
+fn not_an_image(file: &File) -> String {
+    let mut head = [0u8; 4];
+    let got = std::os::unix::fs::FileExt::read_at(file, &mut head, 0).unwrap_or(0);
+    let what = if crate::elf::is_elf(&head[..got]) { "an ELF file" } else { "not a tar archive" };
+    format!("{what}, not an image: IMAGE is an OCI layout, an OCI or docker archive, or a root filesystem directory (for a single file, a directory holding it)")
+}
+
 impl TarIndex {
     fn new(path: &Path) -> Result<TarIndex> {
         let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
@@ -335,13 +343,18 @@ impl TarIndex {
         let mut archive = tar::Archive::new(&file);
         let mut entries = HashMap::new();
         let iter = archive.entries_with_seek().with_context(|| format!("{}: not a tar archive", path.display()))?;
+        let mut first = true;
         for entry in iter {
             let entry = match entry {
                 // A regular file on a filesystem that refuses seeks (some FUSE ones) is as
                 // unreadable as a pipe, not a corrupt archive.
                 Err(e) if e.kind() == io::ErrorKind::NotSeekable => return Err(unseekable(path, "its filesystem refuses seeks")),
+                // Nothing parsed yet: the file is something else, which says more than tar's
+                // complaint about its first 512 bytes.
+                Err(_) if first => bail!("{}: {}", path.display(), not_an_image(&file)),
                 entry => entry.with_context(|| format!("{}: corrupt tar archive", path.display()))?,
             };
+            first = false;
             if entries.len() >= MAX_ARCHIVE_ENTRIES {
                 bail!("{}: more than {MAX_ARCHIVE_ENTRIES} entries; capped, refusing the archive", path.display());
             }

@@ -272,7 +272,9 @@ fn hostile_and_broken_inputs_are_exit_2_with_one_line() {
 
     let not_image = dir.path().join("notes.txt");
     std::fs::write(&not_image, b"just text").unwrap();
-    fails_cleanly(&["check", "--policy", pol, not_image.to_str().unwrap()], "notes.txt");
+    fails_cleanly(&["check", "--policy", pol, not_image.to_str().unwrap()], "notes.txt: not a tar archive, not an image");
+    // A program given as IMAGE is named as what it is.
+    fails_cleanly(&["check", "--policy", pol, "/bin/sh"], "/bin/sh: an ELF file, not an image");
     fails_cleanly(&["check", "--policy", pol, "/nonexistent/image"], "/nonexistent/image: cannot read");
 
     let bad_policy = dir.path().join("bad.toml");
