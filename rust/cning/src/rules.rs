@@ -52,10 +52,8 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
                     groups.entry(inode).or_default().push(path);
                 }
             }
-            Kind::Dir => {
-                if entry.mode & 0o002 != 0 && entry.mode & 0o1000 == 0 && !policy.allow_world_writable {
-                    findings.push(Finding::new(Rule::WorldWritable, path, "world-writable directory without the sticky bit", format!("mode {:04o}", entry.mode)));
-                }
+            Kind::Dir if entry.mode & 0o002 != 0 && entry.mode & 0o1000 == 0 && !policy.allow_world_writable => {
+                findings.push(Finding::new(Rule::WorldWritable, path, "world-writable directory without the sticky bit", format!("mode {:04o}", entry.mode)));
             }
             _ => {}
         }

@@ -259,7 +259,7 @@ fn read_json_blob(blobs: &dyn Blobs, desc: &Descriptor) -> Result<Vec<u8>> {
     }
     let mut verified = open_verified(blobs, desc)?;
     let mut bytes = Vec::new();
-    (&mut verified).read_to_end(&mut bytes).with_context(|| format!("blob {}", desc.digest))?;
+    verified.read_to_end(&mut bytes).with_context(|| format!("blob {}", desc.digest))?;
     verified.finish(&desc.digest)?;
     Ok(bytes)
 }
