@@ -27,18 +27,8 @@ source "$RECIPE"
 say() { printf 'tools/bazel: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# The Debian mirror this host already uses; the project never names one itself.
-host_mirror() {
-  local m=""
-  if compgen -G '/etc/apt/sources.list.d/*.sources' >/dev/null; then
-    m=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources)
-  fi
-  if [ -z "$m" ] && [ -f /etc/apt/sources.list ]; then
-    m=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
-  fi
-  [ -n "$m" ] || die "no Debian mirror found in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list"
-  printf '%s\n' "$m"
-}
+# shellcheck source=tools/host_mirror.sh
+source "$(dirname "$SELF")/../host_mirror.sh"
 
 # Run a shell command inside the rootfs: private mount namespace + pivot_root rather than chroot,
 # because Bazel's linux-sandbox cannot create its namespaces inside a chroot. Every extra path given

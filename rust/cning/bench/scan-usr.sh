@@ -20,19 +20,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
+# shellcheck source=rust/cning/bench/common.sh
+source "$here/common.sh"
 for tool in hyperfine scanelf cargo tar gzip; do
   command -v "$tool" >/dev/null || { echo "scan-usr.sh: $tool not found (apt-get install hyperfine pax-utils)" >&2; exit 2; }
 done
-work=${1:-}
-if [ -z "$work" ]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
-mkdir -p "$work"
-
-echo "== building cning (release)"
-(cd "$repo/rust" && cargo build -q --release -p cning)
-cning=$repo/rust/target/release/cning
+setup "${1:-}"
 
 rootfs=$work/rootfs
 if [ ! -d "$rootfs/usr" ]; then
@@ -67,25 +60,15 @@ layer_mb=$(du -m "$layout/blobs/sha256" | cut -f1)
 policy=$work/bench.toml
 printf 'name = "bench"\nlinking = "any"\nallow_setuid = true\nallow_world_writable = true\nmulticall_max_names = 1000000\n[[allow]]\npath = "/**"\n' > "$policy"
 
-rounds=${ROUNDS:-5}
 tools=(
   "scanelf -R (dir)|scanelf -R -q $rootfs"
   "scanelf -R -i -n (dir)|scanelf -R -q -i -n $rootfs"
   "cning check (dir)|$cning check --policy $policy $rootfs"
   "cning check (OCI layout)|$cning check --policy $policy $layout"
 )
-args=()
-for round in $(seq "$rounds"); do
-  for t in "${tools[@]}"; do
-    args+=(-n "${t%%|*} #$round" "${t#*|}")
-  done
-done
+rounds=${ROUNDS:-5}
 echo "== timing ($entries entries, $((bytes / 1000000)) MB of file data, $elf ELF files; layer $layer_mb MB gzip; $rounds interleaved rounds)"
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-# One warm-up pass of every tool fills the page cache; then one run per command, in round order.
-hyperfine -N --runs 1 --ignore-failure "${args[@]:0:${#tools[@]}*3}" > /dev/null 2>&1
-hyperfine -N --runs 1 --ignore-failure --export-json "$work/times.json" "${args[@]}" > "$work/hyperfine.txt" 2>&1
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+interleaved "$work" "$rounds" "${tools[@]}"
 
 # cning exits 1 here (dangling links into /etc, which the copy lacks): only its peak RSS counts.
 peak() { { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null || true; } | tail -1; }
@@ -96,21 +79,13 @@ for t in "${tools[@]}"; do
 done
 largest=$(find "$rootfs" -type f -printf '%s\n' | sort -n | tail -1)
 
-python3 - "$work/times.json" "$entries" "$bytes" "${rss[@]}" <<'PY'
-import json, re, statistics, sys
-times = json.load(open(sys.argv[1]))["results"]
+PYTHONPATH=$here PYTHONDONTWRITEBYTECODE=1 python3 - "$work/times.json" "$entries" "$bytes" "${rss[@]}" <<'PY'
+import sys
+from rounds import medians
 entries, data = int(sys.argv[2]), int(sys.argv[3])
 rss = sys.argv[4:]
-by_tool = {}
-for r in times:
-    name = re.sub(r" #\d+$", "", r["command"])
-    by_tool.setdefault(name, []).append(r)
 print(f"{'tool':28} {'median s':>9} {'min s':>7} {'CPU s':>6} {'entries/s':>11} {'MB/s':>8} {'CPU cores':>10} {'peak RSS MB':>12}")
-for (name, runs), m in zip(by_tool.items(), rss):
-    t = statistics.median(r["median"] for r in runs)
-    cpu_s = statistics.median(r["user"] + r["system"] for r in runs)
-    cores = statistics.median((r["user"] + r["system"]) / r["median"] for r in runs)
-    low = min(r["median"] for r in runs)
-    print(f"{name:28} {t:9.2f} {low:7.2f} {cpu_s:6.2f} {entries / t:11.0f} {data / 1e6 / t:8.0f} {cores:10.2f} {int(m) / 1024:12.0f}")
+for t, m in zip(medians(sys.argv[1]), rss):
+    print(f"{t.name:28} {t.median:9.2f} {t.fastest:7.2f} {t.cpu:6.2f} {entries / t.median:11.0f} {data / 1e6 / t.median:8.0f} {t.cores:10.2f} {int(m) / 1024:12.0f}")
 PY
 echo "largest file: $((largest / 1000000)) MB; cores: $(nproc); load average before: $load_before, after: $load_after"
