@@ -132,16 +132,29 @@ impl Inodes {
 pub fn apply(tree: &mut Tree, blob: impl Read + Send, name: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64) -> io::Result<Applied> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(8);
     std::thread::scope(|scope| {
-        scope.spawn(move || {
+        let decompressor = scope.spawn(move || {
             if let Err(e) = decompress(blob, limits, &tx) {
                 let _ = tx.send(Err(e));
             }
         });
-        let mut archive = tar::Archive::new(Blocks { rx, current: io::Cursor::new(Vec::new()) });
-        let applied = read_entries(&mut archive, tree, name, limits, inodes, seen)?;
-        // Read past the tar's end blocks too: a truncated or corrupt compressed stream fails here.
-        io::copy(&mut archive.into_inner(), &mut io::sink())?;
-        Ok(applied)
+        // In a block of its own so the receiver is gone before the join below: a decompressor
+        // blocked on a full channel then sees the reader has stopped and ends.
+        let read = {
+            let mut archive = tar::Archive::new(Blocks { rx, current: io::Cursor::new(Vec::new()) });
+            read_entries(&mut archive, tree, name, limits, inodes, seen).and_then(|applied| {
+                // Read past the tar's end blocks too: a truncated or corrupt compressed stream fails here.
+                io::copy(&mut archive.into_inner(), &mut io::sink())?;
+                Ok(applied)
+            })
+        };
+        // Joined by hand, not left to the scope: the scope's own wait ends when the closure has
+        // returned, while the thread is still exiting and freeing its thread-locals (glibc's
+        // __cxa_thread_atexit records, std's Thread handle). LeakSanitizer, checking right after
+        // apply returns, reported those as leaks; a real join waits for the thread to be gone.
+        if let Err(panic) = decompressor.join() {
+            std::panic::resume_unwind(panic);
+        }
+        read
     })
 }
 
