@@ -124,7 +124,8 @@ def main():
     # Every key, and globs of each kind globset compiles differently.
     write("policy", "every-key.toml", b"""name = "fuzz"
 description = "every key"
-static_only = false
+linking = "resolved"
+dlopen = ["/usr/lib/*/gconv/*.so", "/opt/plugins/**"]
 allow_setuid = true
 allow_world_writable = false
 multicall_max_names = 3
@@ -179,6 +180,20 @@ path = "/opt/**/lib?.so"
         assert SEPARATOR not in layer and not any(layer[i] == ord("#") and layer[i + 1:i + 2].isdigit() for i in range(len(layer)))
     write("layout", "image", SEPARATOR.join(image))
     write("layout", "nested-index", SEPARATOR.join(nested))
+    resolve()
+
+
+def resolve():
+    """The resolve target reads its input through `arbitrary`, which takes any bytes: these are
+    fixed pseudo-random ones (an LCG, so they never change), long enough to describe a few dozen
+    files, links and needs."""
+    state = 0x2545F4914F6CDD1D
+    for name, length in (("small", 512), ("large", 4096)):
+        out = bytearray()
+        for _ in range(length):
+            state = (state * 6364136223846793005 + 1442695040888963407) % 2**64
+            out.append(state >> 56)
+        write("resolve", name, bytes(out))
 
 
 if __name__ == "__main__":
