@@ -1,0 +1,15 @@
+//! Debian package data, owned here for every part of the build that needs it: which packages an
+//! image's programs come from, at which version, with which digest.
+//!
+//! - [`version`]: Debian version numbers and their order (dpkg's algorithm).
+//! - [`deb822`]: the stanza format of `Packages` indexes and `dpkg` status files.
+//! - [`index`]: a `Packages` index: each package's version, architecture, relations and file.
+//! - [`relations`]: `Depends`-style fields (alternatives, version constraints, `:any`).
+//! - [`resolve`]: the closure of the packages some roots need, as apt would install them.
+#![forbid(unsafe_code)]
+
+pub mod deb822;
+pub mod index;
+pub mod relations;
+pub mod resolve;
+pub mod version;
