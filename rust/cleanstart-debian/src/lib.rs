@@ -6,10 +6,14 @@
 //! - [`index`]: a `Packages` index: each package's version, architecture, relations and file.
 //! - [`relations`]: `Depends`-style fields (alternatives, version constraints, `:any`).
 //! - [`resolve`]: the closure of the packages some roots need, as apt would install them.
+//! - [`apt`]: the machine's mirror, and indexes of any architecture and suite fetched from it.
+//! - [`lock`]: the manifest a build asks with, and the lock file that pins what it resolved to.
 #![forbid(unsafe_code)]
 
+pub mod apt;
 pub mod deb822;
 pub mod index;
+pub mod lock;
 pub mod relations;
 pub mod resolve;
 pub mod version;
