@@ -1,6 +1,7 @@
 //! The manifest (what the user asks for) and the lock file (exactly what that resolved to, per
 //! architecture): name, version, architecture, sha256 and file in the archive of every package,
 //! so that a build fetches the same bytes every time, or fails naming the package that changed.
+//! The lock is JSON, which Bazel's module extension reads with `json.decode`: written only here.
 //!
 //! ```toml
 //! # debian/packages.toml
@@ -70,7 +71,6 @@ impl From<&Package> for Locked {
 #[serde(deny_unknown_fields)]
 pub struct Platform {
     pub architecture: String,
-    #[serde(rename = "package", default)]
     pub packages: Vec<Locked>,
 }
 
@@ -78,14 +78,16 @@ pub struct Platform {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lock {
+    /// Who wrote it and how to refresh it (JSON has no comments).
+    #[serde(default)]
+    pub comment: String,
     pub suites: Vec<String>,
     /// The manifest's packages it was resolved from.
     pub roots: Vec<String>,
-    #[serde(rename = "platform", default)]
     pub platforms: Vec<Platform>,
 }
 
-const HEADER: &str = "# Written by `bazel run //tools/debian:lock` (cleanstart-debian lock) from the manifest beside it.\n# Do not edit: change the manifest and run it again.\n\n";
+const COMMENT: &str = "Written by `bazel run //tools/debian:lock` (cleanstart-debian lock) from the manifest beside it. Do not edit: change the manifest and run it again.";
 
 impl Manifest {
     pub fn read(path: &Path) -> Result<Manifest> {
@@ -105,22 +107,23 @@ impl Manifest {
             let packages = resolve::closure(index, &roots).with_context(|| format!("resolving for {}", index.arch))?;
             platforms.push(Platform { architecture: index.arch.clone(), packages: packages.into_iter().map(Locked::from).collect() });
         }
-        Ok(Lock { suites: self.suites.clone(), roots: self.packages.clone(), platforms })
+        Ok(Lock { comment: COMMENT.to_string(), suites: self.suites.clone(), roots: self.packages.clone(), platforms })
     }
 }
 
 impl Lock {
     pub fn read(path: &Path) -> Result<Lock> {
         let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        toml::from_str(&text).map_err(|e| anyhow!("{}: {}", path.display(), e.message()))
+        serde_json::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
     }
 
     /// Writes the lock through a temporary file renamed into place: never half a lock.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let body = toml::to_string(self).context("serializing the lock")?;
+        let mut body = serde_json::to_string_pretty(self).context("serializing the lock")?;
+        body.push('\n');
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{}: cannot create", path.display()))?;
-        tmp.write_all(HEADER.as_bytes()).and_then(|()| tmp.write_all(body.as_bytes())).with_context(|| format!("{}: cannot write", path.display()))?;
+        tmp.write_all(body.as_bytes()).with_context(|| format!("{}: cannot write", path.display()))?;
         tmp.persist(path).with_context(|| format!("{}: cannot write", path.display()))?;
         Ok(())
     }
@@ -143,7 +146,7 @@ mod tests {
         assert_eq!(manifest.suites[0], "bookworm");
         let lock = manifest.resolve(&[index]).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("packages.lock");
+        let path = dir.path().join("packages.lock.json");
         lock.write(&path).unwrap();
         assert_eq!(Lock::read(&path).unwrap(), lock);
         let a = &lock.platform("arm64").unwrap().packages[0];
