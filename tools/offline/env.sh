@@ -53,7 +53,8 @@ in_root() {
     cd "$R"; pivot_root . .oldroot; umount -l /.oldroot
     cd "$CWD"
     exec env -i HOME=/root USER=root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      LANG=C.UTF-8 TERM="${TERM_PASS:-dumb}" CI="${CI_PASS:-}" DEBIAN_FRONTEND=noninteractive "$@"
+      LANG=C.UTF-8 TERM="${TERM_PASS:-dumb}" CI="${CI_PASS:-}" DEBIAN_FRONTEND=noninteractive \
+      CLEANSTART_DEBIAN_MIRRORS="${MIRRORS_PASS:-}" "$@"
   ' _ "$ROOT" "${RUN_CWD:-/}" "${BIND_PATHS:-}" "$@"
 }
 

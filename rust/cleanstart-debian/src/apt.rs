@@ -51,21 +51,35 @@ pub fn read(filename: &str) -> Result<String> {
     run("/usr/lib/apt/apt-helper", &["cat-file".to_string(), filename.to_string()]).with_context(|| format!("{filename}: cannot read the index"))
 }
 
-/// The machine's Debian repositories: the one serving its main suite first, then any other
-/// (the security archive), each once, as `(repository URI, suite)`.
-pub fn host_repositories() -> Result<Vec<(String, String)>> {
-    let mut repos: Vec<(String, String)> = Vec::new();
-    for t in targets(&[])? {
-        if !repos.iter().any(|(uri, release)| *uri == t.repo_uri && *release == t.release) {
-            repos.push((t.repo_uri, t.release));
-        }
-    }
-    if repos.is_empty() {
-        bail!("apt knows no package index: this needs a Debian machine whose apt sources name a mirror (run apt-get update)");
-    }
-    // The main archive first: security suites end in -security.
-    repos.sort_by_key(|(_, release)| release.ends_with("-security"));
-    Ok(repos)
+/// The machine's Debian repositories: its main archive, and its security archive if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repositories {
+    pub main: String,
+    pub security: Option<String>,
+}
+
+/// Where the machine's apt takes packages from. In Bazel's offline environment, whose apt knows
+/// only the main archive, `CLEANSTART_DEBIAN_MIRRORS` holds what the host's apt uses (tools/bazel
+/// asks it).
+pub fn host_repositories() -> Result<Repositories> {
+    let given: Vec<String> = std::env::var("CLEANSTART_DEBIAN_MIRRORS").unwrap_or_default().split_whitespace().map(str::to_string).collect();
+    let repos: Vec<(String, bool)> = if given.is_empty() {
+        targets(&[])?.into_iter().map(|t| (t.repo_uri, t.release.ends_with("-security"))).collect()
+    } else {
+        given
+            .into_iter()
+            .map(|uri| {
+                let security = uri.contains("security");
+                (uri, security)
+            })
+            .collect()
+    };
+    let main = repos.iter().find(|(_, security)| !security).map(|(uri, _)| uri.clone());
+    let Some(main) = main else {
+        bail!("apt knows no Debian archive: this needs a Debian machine whose apt sources name a mirror (run apt-get update)");
+    };
+    let security = repos.into_iter().find(|(_, security)| *security).map(|(uri, _)| uri);
+    Ok(Repositories { main, security })
 }
 
 /// An apt state of our own for one architecture and a list of suites of the machine's mirror.
@@ -80,8 +94,7 @@ impl Archive {
     /// one; every other suite from its main mirror.
     pub fn new(cache: &Path, arch: &str, suites: &[String]) -> Result<Archive> {
         let repos = host_repositories()?;
-        let main = &repos[0].0;
-        let security = repos.iter().find(|(_, r)| r.ends_with("-security")).map(|(u, _)| u);
+        let (main, security) = (&repos.main, repos.security.as_ref());
         let dir = cache.join(format!("apt-{arch}"));
         std::fs::create_dir_all(dir.join("lists/partial")).with_context(|| format!("{}: cannot create", dir.display()))?;
         let mut sources = String::new();
@@ -120,7 +133,8 @@ impl Archive {
 
     /// The packages of `arch` in the indexes last fetched.
     pub fn index(&self, arch: &str) -> Result<Index> {
-        let texts: Vec<(String, String)> = targets(&self.options)?.into_iter().filter(|t| t.architecture == arch).map(|t| read(&t.filename).map(|text| (t.filename, text))).collect::<Result<_>>()?;
+        let texts: Vec<(String, String)> =
+            targets(&self.options)?.into_iter().filter(|t| t.architecture == arch).map(|t| read(&t.filename).map(|text| (t.filename, text))).collect::<Result<_>>()?;
         if texts.is_empty() {
             bail!("no {arch} index in {}: run the update first", self.dir.display());
         }
