@@ -639,8 +639,15 @@ fn device_node(dir: &Path, name: &str, kind: &str, major: u32, minor: u32) -> Op
         return None;
     }
     let node = dir.join(name);
-    let status = Command::new("mknod").arg(&node).arg(kind).arg(major.to_string()).arg(minor.to_string()).status().unwrap();
-    assert!(status.success(), "mknod {} {kind} {major} {minor} as root", node.display());
+    let out = Command::new("mknod").arg(&node).arg(kind).arg(major.to_string()).arg(minor.to_string()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Root inside a sandbox's user namespace (Bazel's) lacks CAP_MKNOD: the host's cargo test
+    // runs these checks.
+    if !out.status.success() && err.contains("Operation not permitted") {
+        println!("skipped: {name}, a {kind} device node (mknod is not permitted here: {})", err.trim());
+        return None;
+    }
+    assert!(out.status.success(), "mknod {} {kind} {major} {minor} as root: {err}", node.display());
     Some(node)
 }
 
