@@ -17,5 +17,5 @@ fuzz_target!(|data: &[u8]| {
         assert!(found.ranges.iter().all(|r| r.start < r.end && r.end <= bytes.len() as u64));
         let _ = signatures::scan_ranges(&bytes[..], &found.ranges);
     }
-    let _ = content::analyze(&bytes[..], bytes.len() as u64, 0o755, &Analysis::default());
+    let _ = content::analyze(&bytes[..], "/usr/bin/fuzzed", bytes.len() as u64, 0o755, &Analysis::default());
 });
