@@ -23,10 +23,10 @@ pub struct Target {
 
 /// Options every apt call takes: no caches written outside our state, no privilege drop (a
 /// build sandbox's user namespace may not map apt's `_apt` user), no locks on shared state.
-const BASE: [&str; 8] = ["-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root"];
+pub const BASE_OPTIONS: [&str; 8] = ["-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root"];
 
 fn run(program: &str, args: &[String]) -> Result<String> {
-    let out = Command::new(program).args(BASE).args(args).output().with_context(|| format!("{program} must be installed (Debian's apt)"))?;
+    let out = Command::new(program).args(BASE_OPTIONS).args(args).output().with_context(|| format!("{program} must be installed (Debian's apt)"))?;
     if !out.status.success() {
         bail!("{program} {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
     }
@@ -56,6 +56,8 @@ pub fn read(filename: &str) -> Result<String> {
 pub struct Repositories {
     pub main: String,
     pub security: Option<String>,
+    /// The main archive's suite as the machine's sources name it (`bookworm`), when apt said.
+    pub release: Option<String>,
 }
 
 /// Where the machine's apt takes packages from. In Bazel's offline environment, whose apt knows
@@ -63,23 +65,24 @@ pub struct Repositories {
 /// asks it).
 pub fn host_repositories() -> Result<Repositories> {
     let given: Vec<String> = std::env::var("CLEANSTART_DEBIAN_MIRRORS").unwrap_or_default().split_whitespace().map(str::to_string).collect();
-    let repos: Vec<(String, bool)> = if given.is_empty() {
-        targets(&[])?.into_iter().map(|t| (t.repo_uri, t.release.ends_with("-security"))).collect()
-    } else {
-        given
-            .into_iter()
-            .map(|uri| {
-                let security = uri.contains("security");
-                (uri, security)
-            })
-            .collect()
-    };
-    let main = repos.iter().find(|(_, security)| !security).map(|(uri, _)| uri.clone());
-    let Some(main) = main else {
+    // Each repository with its suite, when apt named it; the host's list says no suite.
+    let repos: Vec<(String, Option<String>)> =
+        if given.is_empty() { targets(&[])?.into_iter().map(|t| (t.repo_uri, Some(t.release))).collect() } else { given.into_iter().map(|uri| (uri, None)).collect() };
+    let security = |(uri, release): &(String, Option<String>)| release.as_deref().map_or(uri.contains("security"), |r| r.ends_with("-security"));
+    let Some((main, release)) = repos.iter().find(|r| !security(r)).cloned() else {
         bail!("apt knows no Debian archive: this needs a Debian machine whose apt sources name a mirror (run apt-get update)");
     };
-    let security = repos.into_iter().find(|(_, security)| *security).map(|(uri, _)| uri);
-    Ok(Repositories { main, security })
+    let security = repos.iter().find(|r| security(r)).map(|(uri, _)| uri.clone());
+    Ok(Repositories { main, security, release })
+}
+
+/// The machine's Debian architecture (`dpkg --print-architecture`).
+pub fn host_arch() -> Result<String> {
+    let out = Command::new("dpkg").arg("--print-architecture").output().context("dpkg must be installed")?;
+    if !out.status.success() {
+        bail!("dpkg --print-architecture: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// An apt state of our own for one architecture and a list of suites of the machine's mirror.
@@ -122,6 +125,16 @@ impl Archive {
         .flat_map(|o| ["-o".to_string(), o])
         .collect();
         Ok(Archive { dir, options })
+    }
+
+    /// The directory of this apt state.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The options that point apt at this state (for `apt-get download`, `apt-cache depends`, ...).
+    pub fn options(&self) -> &[String] {
+        &self.options
     }
 
     /// Fetches the current indexes (`apt-get update` into our state).

@@ -2,34 +2,25 @@
 //! index parses, versions order as `dpkg --compare-versions` orders them, and the closure of real
 //! packages is the set `apt-get install --simulate` would install into an empty system.
 
+use cleanstart_debian::apt;
 use cleanstart_debian::index::Index;
 use cleanstart_debian::resolve;
 use cleanstart_debian::version::Version;
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// The machine's `Packages` indexes (as apt lists them), decompressed by apt's own helper.
-fn host_indexes() -> Vec<(String, String)> {
-    let out = Command::new("apt-get").args(["indextargets", "--format", "$(FILENAME)", "Created-By: Packages"]).output().expect("apt-get");
-    let files: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect();
-    assert!(!files.is_empty(), "apt has no package indexes: run apt-get update");
-    files
-        .into_iter()
-        .map(|f| {
-            let text = Command::new("/usr/lib/apt/apt-helper").args(["cat-file", &f]).output().expect("apt-helper");
-            assert!(text.status.success(), "apt-helper cat-file {f}");
-            (f, String::from_utf8(text.stdout).expect("an index is UTF-8"))
-        })
-        .collect()
-}
-
-fn host_arch() -> String {
-    String::from_utf8(Command::new("dpkg").arg("--print-architecture").output().unwrap().stdout).unwrap().trim().to_string()
-}
-
+/// The machine's own indexes (as apt lists them, decompressed by apt's helper).
 fn index() -> Index {
-    let texts = host_indexes();
-    Index::parse(&host_arch(), texts.iter().map(|(f, t)| (f.as_str(), t.as_str()))).unwrap()
+    let targets = apt::targets(&[]).unwrap();
+    assert!(!targets.is_empty(), "apt has no package indexes: run apt-get update");
+    let texts: Vec<(String, String)> = targets
+        .into_iter()
+        .map(|t| {
+            let text = apt::read(&t.filename).unwrap();
+            (t.filename, text)
+        })
+        .collect();
+    Index::parse(&apt::host_arch().unwrap(), texts.iter().map(|(f, t)| (f.as_str(), t.as_str()))).unwrap()
 }
 
 #[test]

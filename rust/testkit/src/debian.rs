@@ -1,10 +1,14 @@
 //! Real third-party fixtures: Debian packages downloaded at test time with the machine's own apt
 //! configuration (no mirror is named here) and unpacked with `dpkg-deb -x`.
 //!
-//! [`package`] uses the machine's apt as it is. [`Archive`] reaches the same mirror (read from the
-//! machine's apt sources) for another architecture or suite, through an apt state of its own
-//! under the fixture cache, so the machine's configuration is never changed.
+//! [`package`] uses the machine's apt as it is. [`Archive`] reaches the same mirror for another
+//! architecture or suite, through an apt state of its own under the fixture cache
+//! (`cleanstart_debian::apt`, which asks apt where the mirror is), so the machine's
+//! configuration is never changed.
 
+// apt options every call takes: inside a build sandbox /var may be read-only, and apt's _apt
+// user may not be mapped.
+use cleanstart_debian::apt::BASE_OPTIONS as APT_OPTIONS;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,10 +24,6 @@ fn cache() -> PathBuf {
     std::env::var_os("CLEANSTART_DEB_CACHE").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("cleanstart-debs"))
 }
 
-/// apt options every call takes. Inside a build sandbox /var may be read-only: keep apt from
-/// rewriting its caches there, and from dropping to its _apt user, which a sandbox's user
-/// namespace may not map.
-const APT_OPTIONS: [&str; 8] = ["-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root"];
 
 /// Downloads package `name` with apt (and `extra` options) into `cache` and unpacks it there,
 /// once.
@@ -70,78 +70,31 @@ pub fn binary(pkg: &str, name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("package {pkg} has no program {name}"))
 }
 
-/// The machine's Debian mirror and suite, from its apt sources (deb822 `.sources` or
-/// `sources.list`): the project never names a mirror itself.
-pub fn host_mirror() -> (String, String) {
-    let mut texts = Vec::new();
-    if let Ok(dir) = std::fs::read_dir("/etc/apt/sources.list.d") {
-        let mut files: Vec<PathBuf> = dir.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "sources")).collect();
-        files.sort();
-        texts.extend(files.iter().filter_map(|f| std::fs::read_to_string(f).ok()));
-    }
-    for text in &texts {
-        let field = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.split_whitespace().next()).map(str::to_string);
-        if let (Some(uri), Some(suite)) = (field("URIs:"), field("Suites:")) {
-            return (uri, suite);
-        }
-    }
-    let list = std::fs::read_to_string("/etc/apt/sources.list").unwrap_or_default();
-    for line in list.lines() {
-        let words: Vec<&str> = line.split_whitespace().filter(|w| !w.starts_with('[')).collect();
-        if let ["deb", uri, suite, ..] = words[..] {
-            if uri.contains("://") {
-                return (uri.to_string(), suite.to_string());
-            }
-        }
-    }
-    panic!("no Debian mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list");
-}
-
 /// One architecture and suite of the machine's mirror, with an apt state of its own.
 pub struct Archive {
-    dir: PathBuf,
-    options: Vec<String>,
+    state: cleanstart_debian::apt::Archive,
 }
 
 impl Archive {
     /// `arch` (`amd64`, `arm64`) of `suite` (`None`: the machine's own suite; `testing`, ...).
     /// Runs `apt-get update` into its own state once per fixture cache.
     pub fn new(arch: &str, suite: Option<&str>) -> Archive {
-        let (uri, host_suite) = host_mirror();
-        let suite = suite.map_or(host_suite, str::to_string);
-        let dir = cache().join(format!("apt-{arch}-{suite}"));
-        std::fs::create_dir_all(dir.join("lists/partial")).expect("create the apt state");
-        let sources = dir.join("sources.list");
-        std::fs::write(&sources, format!("deb [arch={arch}] {uri} {suite} main\n")).unwrap();
-        let status = dir.join("status");
-        if !status.exists() {
-            std::fs::write(&status, b"").unwrap();
+        let suite = match suite {
+            Some(s) => s.to_string(),
+            None => cleanstart_debian::apt::host_repositories().expect("the machine's Debian mirror").release.expect("the machine's Debian suite, as apt names it"),
+        };
+        let state = cleanstart_debian::apt::Archive::new(&cache().join(&suite), arch, std::slice::from_ref(&suite)).expect("an apt state for the fixtures");
+        let updated = state.dir().join(".updated");
+        if !updated.exists() {
+            state.update().unwrap_or_else(|e| panic!("apt-get update for {arch} {suite}: {e:#}"));
+            std::fs::write(&updated, b"").unwrap();
         }
-        let options: Vec<String> = [
-            format!("Dir::Etc::SourceList={}", sources.display()),
-            "Dir::Etc::SourceParts=/nonexistent".to_string(),
-            format!("Dir::State::Lists={}", dir.join("lists").display()),
-            format!("Dir::State::status={}", status.display()),
-            format!("APT::Architecture={arch}"),
-            format!("APT::Architectures={arch}"),
-            // The mirror may serve a snapshot older than its Release file's Valid-Until allows.
-            "Acquire::Check-Valid-Until=false".to_string(),
-        ]
-        .into_iter()
-        .flat_map(|o| ["-o".to_string(), o])
-        .collect();
-        let archive = Archive { dir, options };
-        if !archive.dir.join(".updated").exists() {
-            let out = Command::new("apt-get").args(APT_OPTIONS).args(&archive.options).args(["-q", "update"]).output().expect("apt-get");
-            assert!(out.status.success(), "apt-get update for {arch} {suite} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-            std::fs::write(archive.dir.join(".updated"), b"").unwrap();
-        }
-        archive
+        Archive { state }
     }
 
     /// The unpacked contents of package `name` of this architecture and suite.
     pub fn package(&self, name: &str) -> PathBuf {
-        unpacked(&self.dir.join("debs"), name, &self.options)
+        unpacked(&self.state.dir().join("debs"), name, self.state.options())
     }
 
     /// `name` and every package it needs (`Depends` and `Pre-Depends`, recursively), as apt
@@ -149,7 +102,7 @@ impl Archive {
     pub fn depends(&self, name: &str) -> Vec<String> {
         let out = Command::new("apt-cache")
             .args(APT_OPTIONS)
-            .args(&self.options)
+            .args(self.state.options())
             .args(["depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances", name])
             .output()
             .expect("apt-cache");
@@ -191,6 +144,5 @@ impl Archive {
 
 /// The machine's Debian architecture (`dpkg --print-architecture`).
 pub fn host_arch() -> String {
-    let out = Command::new("dpkg").arg("--print-architecture").output().expect("dpkg");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    cleanstart_debian::apt::host_arch().expect("the machine's Debian architecture")
 }
