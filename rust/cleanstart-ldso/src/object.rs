@@ -99,19 +99,8 @@ impl Object {
 mod tests {
     use super::*;
 
-    pub(crate) fn library() -> Object {
-        Object {
-            class: Class::Elf64,
-            big_endian: false,
-            machine: machine::X86_64,
-            kind: Kind::SharedLibrary,
-            interpreter: None,
-            needed: vec![],
-            soname: None,
-            rpath: None,
-            runpath: None,
-            nodeflib: false,
-        }
+    fn library() -> Object {
+        Object { soname: None, ..crate::closure::tests::lib("", &[]) }
     }
 
     #[test]

@@ -49,6 +49,15 @@ impl Image for View<'_> {
     }
 }
 
+/// What the image configuration sets for the loader of every process it starts.
+fn settings(fs: &ImageFs) -> Settings {
+    Settings {
+        ld_library_path: fs.runtime.var("LD_LIBRARY_PATH").map(str::to_string),
+        ld_preload: fs.runtime.var("LD_PRELOAD").map(str::to_string),
+        cwd: fs.runtime.working_dir.clone().filter(|d| d.starts_with('/')),
+    }
+}
+
 /// The ELF facts of an entry, when it is a parseable ELF file.
 fn object_of(entry: &Entry) -> Option<&Object> {
     entry.content.as_ref()?.elf.as_ref()?.as_ref().ok()
@@ -77,12 +86,7 @@ impl Linking {
     /// Searches every executable's closure, and every closure of the libraries `dlopen` names.
     pub fn of(fs: &ImageFs, dlopen: &[GlobMatcher]) -> Linking {
         let view = View(fs);
-        let settings = Settings {
-            ld_library_path: fs.runtime.var("LD_LIBRARY_PATH").map(str::to_string),
-            ld_preload: fs.runtime.var("LD_PRELOAD").map(str::to_string),
-            cwd: fs.runtime.working_dir.clone().filter(|d| d.starts_with('/')),
-        };
-        let resolver = Resolver::new(&view, settings);
+        let resolver = Resolver::new(&view, settings(fs));
         let mut programs = Vec::new();
         for (path, _) in files(fs).filter(|(_, o)| o.kind == Kind::Executable && !o.is_static()) {
             if let Some(closure) = resolver.program(path) {
@@ -157,7 +161,7 @@ impl Linking {
             record(closure);
         }
         let view = View(fs);
-        let resolver = Resolver::new(&view, Settings::default());
+        let resolver = Resolver::new(&view, settings(fs));
         let unreached: Vec<&str> = files(fs).filter(|(path, o)| !o.needed.is_empty() && !self.is_used(path)).map(|(path, _)| path).collect();
         for path in unreached {
             if let Some(closure) = resolver.library(path, None) {
