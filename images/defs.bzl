@@ -14,16 +14,14 @@ ENV = {"PATH": "/usr/bin:/app"}
 
 USER = "65532:65532"
 
-# cleanimg_init_policy attributes (tools/cleanstart_image.bzl) of the production image.
-PROD_INIT_POLICY = {
-    "entrypoint": "/app/demo-server",
-    "env": ENV,
-    "executables": {"//rust/demo-server": "/app/demo-server"},
+# How every production image's init runs its service (cleanimg_init_policy attributes, see
+# tools/cleanstart_image.bzl, plus `path`): as 65532, in its own process group, with
+# no_new_privs, on a read-only root filesystem.
+PROD_RUNTIME = {
     "gid": 65532,
     # Below `docker stop`'s 10 s, so the init, not the runtime, ends what is left.
     "grace_seconds": 8,
     "no_new_privs": True,
-    "pass_env": ["LISTEN"],
     "path": INIT_POLICY_PATH,
     "process_group": True,
     "uid": 65532,
@@ -37,6 +35,15 @@ PROD_INIT_POLICY = {
         "/tmp",
     ],
 }
+
+# The production image's init policy: the demo service.
+PROD_INIT_POLICY = dict(
+    PROD_RUNTIME,
+    entrypoint = "/app/demo-server",
+    env = ENV,
+    executables = {"//rust/demo-server": "/app/demo-server"},
+    pass_env = ["LISTEN"],
+)
 
 # The development image: no read-only root required, and every CleanStart utility may be run
 # in place of the entrypoint (`docker run IMAGE /usr/bin/sh`).

@@ -46,6 +46,15 @@ def _init_policy_impl(ctx):
             fail("{}: executables: {} gives {} files, not one".format(ctx.label, target.label, len(files)))
         args.add("--allow", "{}={}".format(path, files[0].path))
         inputs.append(files[0])
+    if ctx.attr.closure_executables and not ctx.attr.closure:
+        fail("{}: closure_executables needs closure".format(ctx.label))
+    if ctx.attr.closure:
+        files = ctx.attr.closure[DefaultInfo].files.to_list()
+        if len(files) != 1:
+            fail("{}: closure {} gives {} files, not one directory".format(ctx.label, ctx.attr.closure.label, len(files)))
+        for path in ctx.attr.closure_executables:
+            args.add("--allow", "{}={}/root{}".format(path, files[0].path, path))
+        inputs.append(files[0])
     for target, directory in ctx.attr.executable_trees.items():
         for f in target[DefaultInfo].files.to_list():
             args.add("--allow", "{}/{}={}".format(directory.rstrip("/"), f.basename, f.path))
@@ -70,6 +79,8 @@ cleanimg_init_policy = rule(
     through the same transition.""",
     attrs = {
         "args": attr.string_list(doc = "Arguments of the entrypoint after argv[0]."),
+        "closure": attr.label(allow_files = True, doc = "The image's debian_closure, when some executables come from Debian packages (`closure_executables`)."),
+        "closure_executables": attr.string_list(doc = "Absolute paths of executables the init may start that the `closure` lays out."),
         "entrypoint": attr.string(mandatory = True, doc = "Absolute path of the program the init starts; must be among the executables."),
         "env": attr.string_dict(doc = "The entrypoint's environment (nothing else is inherited but `pass_env`)."),
         "executable_trees": attr.label_keyed_string_dict(allow_files = True, doc = "Target -> directory in the image: every file of the target is allowed there under its own name (as image_layout's `trees`)."),
@@ -99,7 +110,8 @@ def cleanstart_image(name, policy, init_policy = None, visibility = None, **kwar
       name: name of the gated image.
       policy: cning policy file.
       init_policy: dict of cleanimg_init_policy attributes plus `path`, the policy's path in the image;
-        each of its `executables` must be in `files` at the same path.
+        each of its `executables` must be in `files` at the same path, and its `closure` (for
+        `closure_executables`) must be the image's.
       visibility: of the gated image and its inventory.
       **kwargs: image_layout attributes (files, trees, dirs, symlinks, entrypoint, ...).
     """
@@ -110,6 +122,8 @@ def cleanstart_image(name, policy, init_policy = None, visibility = None, **kwar
         for label, image_path in attrs.get("executables", {}).items():
             if files.get(label) != image_path:
                 fail("init_policy executable {} must be in files at {}".format(label, image_path))
+        if attrs.get("closure_executables") and attrs.get("closure") != kwargs.get("closure"):
+            fail("init_policy closure must be the image's closure")
         cleanimg_init_policy(name = name + "_init_policy", visibility = ["//visibility:private"], **attrs)
         files[":" + name + "_init_policy"] = path
         kwargs["files"] = files

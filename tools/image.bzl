@@ -64,6 +64,11 @@ def _image_layout_impl(ctx):
         entries.append({"type": "dir", "path": path, "mode": _mode(mode, path), "uid": uid, "gid": gid})
     for path, target in ctx.attr.symlinks.items():
         entries.append({"type": "symlink", "path": path, "target": target})
+    includes = []
+    if ctx.attr.closure:
+        closure = _single_file(ctx.attr.closure, "closure")
+        includes.append(closure.path + "/entries.json")
+        inputs.append(closure)
 
     spec = ctx.actions.declare_file(ctx.label.name + ".spec.json")
     ctx.actions.write(spec, json.encode_indent({
@@ -79,6 +84,7 @@ def _image_layout_impl(ctx):
             "workdir": ctx.attr.workdir,
         },
         "entries": entries,
+        "includes": includes,
         "mtime": ctx.attr.mtime,
         "os": "linux",
     }))
@@ -101,6 +107,7 @@ image_layout = rule(
     attrs = {
         "annotations": attr.string_dict(doc = "Manifest annotations (org.opencontainers.image.*)."),
         "architecture": attr.string(mandatory = True, values = ["amd64", "arm64"], doc = "GOARCH name written into the config; must match `platform`."),
+        "closure": attr.label(allow_files = True, cfg = _platform_transition, doc = "A debian_closure (tools/debian/closure.bzl): its files, symlinks and package records join the layer. Built for `platform`."),
         "cmd": attr.string_list(doc = "Default arguments of the entrypoint."),
         "compression": attr.string(default = "gzip", values = ["gzip", "zstd"], doc = "Layer compression."),
         "dirs": attr.string_dict(doc = "Directory path -> octal mode, e.g. {\"/tmp\": \"1777\"}. Parents of every entry are added as 0755."),

@@ -6,10 +6,12 @@ file from the Debian mirror this machine's apt already uses (apt names it: no mi
 in the repository; files of the security suite come from the machine's security repository),
 refuses any whose sha256 differs from the lock (apt's downloader checks it), naming the package,
 and keeps each package's
-contents as an uncompressed tar (`dpkg-deb --fsys-tarfile`), which tools read like an image layer.
+contents as an uncompressed tar (`dpkg-deb --fsys-tarfile`), which tools read like an image layer,
+with its control stanza and md5sums.
 
 Each repository `@NAME_ARCH` has:
-- `//:NAME.tar` for every package NAME, and `//:packages` (all of them);
+- `//:NAME.tar`, `//:NAME.control` and `//:NAME.md5sums` for every package NAME, and
+  `//:packages` (all of them, what `debian_closure` takes);
 - `//:lock.json`: the lock's entries for that architecture (for inventories: which package a file
   came from, at which version).
 
@@ -71,21 +73,26 @@ def _debian_packages_impl(rctx):
     for package in packages:
         rctx.report_progress("{} {}".format(package["name"], package["version"]))
         deb = _fetch(rctx, mirrors, str(rctx.attr.lock), package)
-        tar = package["name"] + ".tar"
-        unpacked = rctx.execute(["sh", "-c", 'dpkg-deb --fsys-tarfile "$1" > "$2"', "-", deb, tar])
+        # The data tar, the control stanza, and the md5sums (empty for a package without files).
+        unpacked = rctx.execute(["sh", "-c", """set -e
+dpkg-deb --fsys-tarfile "$1" > "$2.tar"
+dpkg-deb --info "$1" control > "$2.control"
+if dpkg-deb --info "$1" | grep -Eq ' md5sums +$'; then dpkg-deb --info "$1" md5sums > "$2.md5sums"; else : > "$2.md5sums"; fi
+""", "-", deb, package["name"]])
         if unpacked.return_code != 0:
-            fail("{}: dpkg-deb --fsys-tarfile failed:\n{}".format(package["name"], unpacked.stderr))
+            fail("{}: dpkg-deb could not unpack it:\n{}".format(package["name"], unpacked.stderr))
         rctx.delete(deb)
         names.append(package["name"])
     rctx.file("lock.json", json.encode_indent({"architecture": rctx.attr.architecture, "packages": packages}, indent = "  ") + "\n")
+    files = [n + ext for n in names for ext in [".tar", ".control", ".md5sums"]]
     build = [
         'package(default_visibility = ["//visibility:public"])',
         "",
-        'exports_files(["lock.json"] + {})'.format(repr([n + ".tar" for n in names])),
+        'exports_files(["lock.json"] + {})'.format(repr(files)),
         "",
         "filegroup(",
         '    name = "packages",',
-        "    srcs = {},".format(repr([n + ".tar" for n in names])),
+        "    srcs = {},".format(repr(files)),
         ")",
     ]
     rctx.file("BUILD.bazel", "\n".join(build) + "\n")

@@ -173,6 +173,7 @@ mod tests {
                 EntrySpec::File { path: "/usr/bin/hello".into(), source: src, mode: 0o755, uid: 0, gid: 0 },
                 EntrySpec::Dir { path: "/tmp".into(), mode: 0o1777, uid: 0, gid: 0 },
             ],
+            includes: Vec::new(),
             config: crate::spec::RunConfig { entrypoint: vec!["/usr/bin/hello".into()], user: "65532".into(), ..Default::default() },
             annotations: [("org.opencontainers.image.revision".to_string(), "abc".to_string())].into(),
             compression: crate::spec::Compression::Gzip,

@@ -60,6 +60,10 @@ pub struct Spec {
     /// GOARCH name: `amd64`, `arm64`.
     pub architecture: String,
     pub entries: Vec<EntrySpec>,
+    /// Entry lists made by other tools (`{"entries": [...]}`, such as cleanstart-closure's
+    /// `entries.json`), whose file sources are relative to the list's own directory.
+    #[serde(default)]
+    pub includes: Vec<PathBuf>,
     #[serde(default)]
     pub config: RunConfig,
     /// Manifest annotations (`org.opencontainers.image.revision`, ...).
@@ -72,11 +76,36 @@ pub struct Spec {
     pub mtime: u64,
 }
 
+/// An entry list another tool wrote.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Included {
+    entries: Vec<EntrySpec>,
+}
+
+/// The entries of the list at `path`, file sources made relative to where the spec is read.
+fn included(path: &Path) -> Result<Vec<EntrySpec>> {
+    let text = std::fs::read(path).with_context(|| format!("{}: cannot read the included entry list", path.display()))?;
+    let list: Included = serde_json::from_slice(&text).with_context(|| format!("{}: not an entry list", path.display()))?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    Ok(list
+        .entries
+        .into_iter()
+        .map(|e| match e {
+            EntrySpec::File { path, source, mode, uid, gid } if source.is_relative() => EntrySpec::File { path, source: dir.join(source), mode, uid, gid },
+            other => other,
+        })
+        .collect())
+}
+
 impl Spec {
     /// Reads and validates a spec file.
     pub fn load(path: &Path) -> Result<Spec> {
         let text = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        let spec: Spec = serde_json::from_slice(&text).with_context(|| format!("{}: invalid spec", path.display()))?;
+        let mut spec: Spec = serde_json::from_slice(&text).with_context(|| format!("{}: invalid spec", path.display()))?;
+        for list in std::mem::take(&mut spec.includes) {
+            spec.entries.extend(included(&list)?);
+        }
         spec.validate().with_context(|| format!("{}: invalid spec", path.display()))?;
         Ok(spec)
     }
@@ -101,5 +130,35 @@ impl Spec {
             bail!("architecture {:?} is not a GOARCH name", self.architecture);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn included_lists_join_the_entries_with_sources_relative_to_them() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("closure")).unwrap();
+        let list = dir.path().join("closure/entries.json");
+        std::fs::write(&list, r#"{"entries": [{"type": "file", "path": "/usr/lib/libz.so.1", "source": "root/usr/lib/libz.so.1", "mode": 420}, {"type": "symlink", "path": "/lib64", "target": "usr/lib64"}]}"#).unwrap();
+        let spec = dir.path().join("spec.json");
+        let write = |extra: &str| {
+            std::fs::write(&spec, format!(r#"{{"os": "linux", "architecture": "amd64", "entries": [{extra}], "includes": ["{}"]}}"#, list.display())).unwrap();
+        };
+        write(r#"{"type": "dir", "path": "/tmp", "mode": 1023}"#);
+        let loaded = Spec::load(&spec).unwrap();
+        assert_eq!(loaded.entries.len(), 3);
+        assert!(loaded.includes.is_empty());
+        let EntrySpec::File { source, .. } = &loaded.entries[1] else { panic!("{:?}", loaded.entries) };
+        assert_eq!(source, &dir.path().join("closure/root/usr/lib/libz.so.1"));
+        // An included path the spec declares too is refused, naming it.
+        write(r#"{"type": "symlink", "path": "/lib64", "target": "x"}"#);
+        let err = format!("{:#}", Spec::load(&spec).unwrap_err());
+        assert!(err.contains("\"/lib64\" is declared twice"), "{err}");
+        std::fs::write(&list, "{}").unwrap();
+        let err = format!("{:#}", Spec::load(&spec).unwrap_err());
+        assert!(err.contains("entries.json: not an entry list"), "{err}");
     }
 }

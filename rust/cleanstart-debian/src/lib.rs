@@ -8,6 +8,7 @@
 //! - [`resolve`]: the closure of the packages some roots need, as apt would install them.
 //! - [`apt`]: the machine's mirror, and indexes of any architecture and suite fetched from it.
 //! - [`lock`]: the manifest a build asks with, and the lock file that pins what it resolved to.
+//! - [`status`]: the package records an image carries (`/var/lib/dpkg/status.d`), written and read.
 #![forbid(unsafe_code)]
 
 pub mod apt;
@@ -16,4 +17,5 @@ pub mod index;
 pub mod lock;
 pub mod relations;
 pub mod resolve;
+pub mod status;
 pub mod version;

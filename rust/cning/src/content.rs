@@ -35,13 +35,19 @@ pub struct Content {
     pub not_inspected: Option<String>,
     /// Why the file looks packed by UPX or another self-extracting packer ([`crate::packers`]).
     pub packed: Option<String>,
-    /// The text of a dynamic loader configuration file ([`crate::linking::is_loader_config`]),
-    /// which the linking checks read; `None` for every other file.
+    /// The text of a file cning reads whole ([`keeps_text`]); `None` for every other file.
     pub text: Option<String>,
 }
 
-/// Loader configuration files are a few lines; a larger one is kept up to here.
-const MAX_TEXT: u64 = 64 << 10;
+/// Loader configuration files are a few lines, package records a few hundred; a larger file is
+/// kept up to here.
+const MAX_TEXT: u64 = 1 << 20;
+
+/// The files whose text cning keeps: the loaders' configuration ([`crate::linking`]) and the
+/// package records of the inventory ([`crate::packages`]).
+pub fn keeps_text(path: &str) -> bool {
+    crate::linking::is_loader_config(path) || crate::packages::is_record(path)
+}
 
 /// How much work to do per file.
 #[derive(Debug, Clone, Copy)]
@@ -72,7 +78,7 @@ const HASH_BLOCK: usize = 1 << 20;
 /// Reads the regular file `path` of `size` bytes and mode `mode` from `reader` and returns its
 /// facts. Memory is bounded by `max_inspect`: the whole file is held only when it is smaller.
 pub fn analyze(mut reader: impl Read, path: &str, size: u64, mode: u32, analysis: &Analysis) -> io::Result<Content> {
-    if crate::linking::is_loader_config(path) {
+    if keeps_text(path) {
         let mut bytes = Vec::new();
         (&mut reader).take(MAX_TEXT).read_to_end(&mut bytes)?;
         let mut content = read_facts(io::Cursor::new(&bytes).chain(reader), size, mode, analysis)?;
@@ -134,7 +140,7 @@ fn read_facts(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis) 
 /// position: memory stays at a window or a hash block per file, whatever the file's size.
 pub fn analyze_file(file: &File, path: &str, size: u64, mode: u32, analysis: &Analysis) -> io::Result<Content> {
     let src = SizedFile { file, size };
-    if crate::linking::is_loader_config(path) {
+    if keeps_text(path) {
         let mut bytes = vec![0u8; usize::try_from(size.min(MAX_TEXT)).unwrap_or(0)];
         let got = positioned::read_up_to(&src, &mut bytes, 0)?;
         bytes.truncate(got);

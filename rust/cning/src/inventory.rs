@@ -8,6 +8,10 @@
 //! (`needs=[...]`) and as `DYNAMIC_LINK` relationships (SPDX), as a `cning:needs` property and
 //! `dependencies` (CycloneDX).
 //!
+//! Debian packages the image records (`/var/lib/dpkg/status.d`, [`crate::packages`]) become
+//! packages (SPDX) or library components (CycloneDX) with `pkg:deb` purls, and each file their
+//! md5sums list is tied to its package (SPDX `CONTAINS`, CycloneDX `cning:package`).
+//!
 //! Crates become packages (SPDX) or library components (CycloneDX), one per platform for each
 //! name, version and source, with a `pkg:cargo` purl for crates.io ones; each binary is tied to
 //! its crates (SPDX `GENERATED_FROM`, CycloneDX `dependencies`), so a scanner that matches purls
@@ -16,9 +20,11 @@
 use crate::crates::Crate;
 use crate::elf::ElfInfo;
 use crate::linking::Linking;
+use crate::packages::Packages;
 use crate::report::timestamp;
 use crate::source::ImageFs;
 use crate::tree::{Entry, Kind};
+use cleanstart_debian::status::Installed;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -103,6 +109,7 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
     let mut packages = Vec::new();
     let mut files = Vec::new();
     let mut relationships = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
     for (i, fs) in images.iter().enumerate() {
         let package_id = format!("SPDXRef-Image-{i}");
         packages.push(json!({
@@ -138,6 +145,31 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
             packages.push(package);
             relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": crate_id(c)}));
         }
+        let debs = Packages::of(fs);
+        let deb_id = |record: &str| format!("SPDXRef-Deb-{i}-{}", debs.list.iter().position(|p| p.record == record).unwrap_or(0));
+        for deb in &debs.list {
+            let id = deb_id(&deb.record);
+            let mut package = json!({
+                "SPDXID": id,
+                "name": deb.installed.name,
+                "versionInfo": deb.installed.version,
+                "downloadLocation": "NOASSERTION",
+                "filesAnalyzed": false,
+                "licenseConcluded": "NOASSERTION",
+                "licenseDeclared": "NOASSERTION",
+                "copyrightText": "NOASSERTION",
+                "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": debs.purl(deb)}],
+                "comment": format!("Debian package ({}), recorded at {} with {} of its files", deb.installed.architecture, deb.record, deb.files.len()),
+            });
+            if let Some(source) = &deb.installed.source {
+                package["sourceInfo"] = json!(format!("built from Debian source package {source}"));
+            }
+            packages.push(package);
+            relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": id}));
+        }
+        for problem in &debs.problems {
+            problems.push(format!("{}: {problem}", fs.label));
+        }
         let links = Linking::of(fs, &[]).links(fs);
         let file_ids: HashMap<&str, String> = fs.tree.iter().filter(|(_, e)| e.kind == Kind::File).enumerate().map(|(n, (path, _))| (path.as_str(), format!("SPDXRef-File-{i}-{n}"))).collect();
         for (path, entry) in fs.tree.iter().filter(|(_, e)| e.kind == Kind::File) {
@@ -168,6 +200,10 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
                 }
             }
             relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": file_id}));
+            if let Some(deb) = debs.owner(path) {
+                comment.push_str(&format!(" package={}@{}", deb.installed.name, deb.installed.version));
+                relationships.push(json!({"spdxElementId": deb_id(&deb.record), "relationshipType": "CONTAINS", "relatedSpdxElement": file_id}));
+            }
             for c in crates_of(entry) {
                 relationships.push(json!({"spdxElementId": file_id, "relationshipType": "GENERATED_FROM", "relatedSpdxElement": crate_id(c)}));
             }
@@ -182,13 +218,17 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
             }));
         }
     }
+    let mut creation = json!({"created": timestamp(), "creators": [format!("Tool: cning-{}", env!("CARGO_PKG_VERSION"))]});
+    if !problems.is_empty() {
+        creation["comment"] = json!(format!("package records that do not hold: {}", problems.join("; ")));
+    }
     json!({
         "spdxVersion": "SPDX-2.3",
         "dataLicense": "CC0-1.0",
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": image,
         "documentNamespace": format!("https://spdx.org/spdxdocs/cning-{fp}"),
-        "creationInfo": {"created": timestamp(), "creators": [format!("Tool: cning-{}", env!("CARGO_PKG_VERSION"))]},
+        "creationInfo": creation,
         "packages": packages,
         "files": files,
         "relationships": relationships,
@@ -201,6 +241,7 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
     let serial = format!("urn:uuid:{}-{}-4{}-8{}-{}", &fp[0..8], &fp[8..12], &fp[13..16], &fp[17..20], &fp[20..32]);
     let mut components = Vec::new();
     let mut dependencies = Vec::new();
+    let mut problems: Vec<Value> = Vec::new();
     for fs in images {
         let crate_ref = |c: &Crate| format!("{}:crate:{}@{}:{}", fs.label, c.name, c.version, c.source);
         for c in image_crates(fs).keys() {
@@ -218,6 +259,28 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
                 component["purl"] = json!(purl);
             }
             components.push(component);
+        }
+        let debs = Packages::of(fs);
+        let deb_ref = |d: &Installed| format!("{}:deb:{}@{}", fs.label, d.name, d.version);
+        for deb in &debs.list {
+            let mut properties = vec![
+                json!({"name": "cning:platform", "value": fs.label}),
+                json!({"name": "cning:debian-record", "value": deb.record}),
+            ];
+            if let Some(source) = &deb.installed.source {
+                properties.push(json!({"name": "cning:debian-source", "value": source}));
+            }
+            components.push(json!({
+                "type": "library",
+                "bom-ref": deb_ref(&deb.installed),
+                "name": deb.installed.name,
+                "version": deb.installed.version,
+                "purl": debs.purl(deb),
+                "properties": properties,
+            }));
+        }
+        for problem in &debs.problems {
+            problems.push(json!({"name": "cning:package-record-problem", "value": format!("{}: {problem}", fs.label)}));
         }
         let links = Linking::of(fs, &[]).links(fs);
         for (path, entry) in fs.tree.iter() {
@@ -240,6 +303,9 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
             if let Some(note) = crates_note(entry) {
                 properties.push(json!({"name": "cning:crates", "value": note}));
             }
+            if let Some(deb) = debs.owner(path) {
+                properties.push(json!({"name": "cning:package", "value": deb_ref(&deb.installed)}));
+            }
             let mut on: Vec<String> = crates_of(entry).iter().map(crate_ref).collect();
             if let Some(l) = links.get(path) {
                 properties.push(json!({"name": "cning:needs", "value": l.describe()}));
@@ -260,16 +326,20 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
             components.push(component);
         }
     }
+    let mut metadata = json!({
+        "timestamp": timestamp(),
+        "tools": {"components": [{"type": "application", "name": "cning", "version": env!("CARGO_PKG_VERSION")}]},
+        "component": {"type": "container", "bom-ref": "image", "name": image},
+    });
+    if !problems.is_empty() {
+        metadata["properties"] = json!(problems);
+    }
     json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
         "serialNumber": serial,
         "version": 1,
-        "metadata": {
-            "timestamp": timestamp(),
-            "tools": {"components": [{"type": "application", "name": "cning", "version": env!("CARGO_PKG_VERSION")}]},
-            "component": {"type": "container", "bom-ref": "image", "name": image},
-        },
+        "metadata": metadata,
         "components": components,
         "dependencies": dependencies,
     })

@@ -14,6 +14,7 @@
 //! - [`packers`]: executables packed by UPX or another self-extracting packer.
 //! - [`crates`]: the crate lists Rust binaries carry (`.dep-v0`), for inventories.
 //! - [`linking`]: what each executable's dynamic loader loads from the image (`cleanstart-ldso`).
+//! - [`packages`]: the Debian packages an image's records (`/var/lib/dpkg/status.d`) declare, and their files.
 //! - [`policy`]: the policy file format.
 //! - [`findings`]: the rules, each with a stable id, and the findings that name them.
 //! - [`rules`]: the checks.
@@ -30,6 +31,7 @@ pub mod inventory;
 pub mod layers;
 pub mod linking;
 pub mod output;
+pub mod packages;
 pub mod packers;
 pub mod policy;
 pub mod positioned;

@@ -85,14 +85,22 @@ pub struct Linking {
 impl Linking {
     /// Searches every executable's closure, and every closure of the libraries `dlopen` names.
     pub fn of(fs: &ImageFs, dlopen: &[GlobMatcher]) -> Linking {
+        let programs: Vec<&str> = files(fs).filter(|(_, o)| o.kind == Kind::Executable && !o.is_static()).map(|(path, _)| path).collect();
+        let libraries: Vec<&str> = if dlopen.is_empty() {
+            Vec::new()
+        } else {
+            fs.tree.iter().filter(|(p, _)| dlopen.iter().any(|g| g.is_match(p.as_str()))).map(|(p, _)| p.as_str()).collect()
+        };
+        Linking::of_roots(fs, &programs, &libraries)
+    }
+
+    /// The closures of the named programs and `dlopen`ed libraries only (paths in the image),
+    /// as an image laid out from a larger tree needs them. A path that is not an ELF file gives
+    /// no closure.
+    pub fn of_roots(fs: &ImageFs, programs: &[&str], libraries: &[&str]) -> Linking {
         let view = View(fs);
         let resolver = Resolver::new(&view, settings(fs));
-        let mut programs = Vec::new();
-        for (path, _) in files(fs).filter(|(_, o)| o.kind == Kind::Executable && !o.is_static()) {
-            if let Some(closure) = resolver.program(path) {
-                programs.push((path.to_string(), closure));
-            }
-        }
+        let programs: Vec<(String, Closure)> = programs.iter().filter_map(|path| Some((path.to_string(), resolver.program(path)?))).collect();
         // A dlopen()ing process is one of the image's programs: musl's search when they all use
         // musl's loader, glibc's otherwise.
         let musl = match programs.first().map(|(_, c)| &c.flavor) {
@@ -100,16 +108,14 @@ impl Linking {
             _ => None,
         };
         let mut dlopened = Vec::new();
-        if !dlopen.is_empty() {
-            let mut seen = HashSet::new();
-            for (path, _) in fs.tree.iter().filter(|(p, _)| dlopen.iter().any(|g| g.is_match(p.as_str()))) {
-                let Lookup::File(file) = view.lookup(path) else { continue };
-                if !seen.insert(file.clone()) {
-                    continue;
-                }
-                if let Some(closure) = resolver.library(&file, musl.as_deref()) {
-                    dlopened.push((path.clone(), closure));
-                }
+        let mut seen = HashSet::new();
+        for path in libraries {
+            let Lookup::File(file) = view.lookup(path) else { continue };
+            if !seen.insert(file.clone()) {
+                continue;
+            }
+            if let Some(closure) = resolver.library(&file, musl.as_deref()) {
+                dlopened.push((path.to_string(), closure));
             }
         }
         let mut used = HashSet::new();

@@ -102,7 +102,10 @@ pub fn check(image: &ImageFs, policy: &Policy) -> Vec<Finding> {
             findings.push(Finding::new(Rule::ScanLimit, first, "file not inspected", format!("{why}{also}")));
         }
 
-        if entry.is_executable() {
+        // A shared library under its soname and its file name is one library the loader finds
+        // by either, not a program that dispatches on argv[0].
+        let library = matches!(&content.elf, Some(Ok(info)) if info.is_shared_library());
+        if entry.is_executable() && !library {
             let mut names: BTreeSet<&str> = paths.iter().copied().collect();
             for p in paths {
                 names.extend(linked_names.get(*p).into_iter().flatten().copied());
@@ -279,6 +282,28 @@ mod tests {
         let mut t = Tree::new();
         t.insert("/bin/python3.11".into(), exe(1, "00"));
         t.insert("/bin/python3".into(), link("python3.11"));
+        assert!(check(&image(t), &policy).is_empty());
+    }
+
+    #[test]
+    fn a_library_under_its_soname_is_not_multicall() {
+        let policy = Policy::parse("linking = \"any\"\nmulticall_max_names = 1\n[[allow]]\npath = \"/lib/**\"\n").unwrap();
+        let mut t = Tree::new();
+        let info = cleanstart_ldso::Object {
+            class: cleanstart_ldso::Class::Elf64,
+            big_endian: false,
+            machine: cleanstart_ldso::object::machine::X86_64,
+            kind: cleanstart_ldso::Kind::SharedLibrary,
+            interpreter: None,
+            needed: Vec::new(),
+            soname: Some("libz.so.1".into()),
+            rpath: None,
+            runpath: None,
+            nodeflib: false,
+        };
+        let lib = Entry { mode: 0o644, content: Some(Arc::new(Content { elf: Some(Ok(info)), ..Content::default() })), ..exe(1, "00") };
+        t.insert("/lib/libz.so.1.2.13".into(), lib);
+        t.insert("/lib/libz.so.1".into(), link("libz.so.1.2.13"));
         assert!(check(&image(t), &policy).is_empty());
     }
 

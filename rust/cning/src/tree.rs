@@ -185,6 +185,18 @@ impl Tree {
     /// Resolves `path` (absolute, normalized) the way the kernel would inside the image, following
     /// every symlink, the last component's included.
     pub fn resolve(&self, path: &str) -> Resolved {
+        self.walk(path, None)
+    }
+
+    /// [`Tree::resolve`], also giving every symlink the walk went through, in order: what a copy
+    /// of part of the tree must hold for `path` to resolve the same way in it.
+    pub fn resolve_trail(&self, path: &str) -> (Resolved, Vec<String>) {
+        let mut trail = Vec::new();
+        let resolved = self.walk(path, Some(&mut trail));
+        (resolved, trail)
+    }
+
+    fn walk(&self, path: &str, mut trail: Option<&mut Vec<String>>) -> Resolved {
         let mut pending: Vec<String> = components(path).rev().map(str::to_owned).collect();
         let mut current: Vec<String> = Vec::new();
         let mut hops = 0;
@@ -207,6 +219,9 @@ impl Tree {
             };
             match entry.kind {
                 Kind::Symlink => {
+                    if let Some(trail) = trail.as_deref_mut() {
+                        trail.push(here.clone());
+                    }
                     hops += 1;
                     if hops > MAX_SYMLINK_HOPS {
                         return Resolved { end: Resolution::Loop, escaped };
@@ -369,6 +384,10 @@ mod tests {
         assert_eq!(t.resolve("/bin/sh"), found("/usr/bin/dash"));
         assert_eq!(t.resolve_link("/abs").unwrap(), found("/usr/bin/dash"));
         assert_eq!(t.resolve_link("/usr/bin/sh").unwrap(), found("/usr/bin/dash"));
+        // The symlinks a copy needs for /abs to reach the same file: all three hops.
+        assert_eq!(t.resolve_trail("/abs"), (found("/usr/bin/dash"), vec!["/abs".to_string(), "/usr/bin/sh".into()]));
+        assert_eq!(t.resolve_trail("/bin/sh").1, ["/bin", "/usr/bin/sh"]);
+        assert!(t.resolve_trail("/usr/bin/dash").1.is_empty());
     }
 
     #[test]

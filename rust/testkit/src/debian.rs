@@ -97,6 +97,40 @@ impl Archive {
         unpacked(&self.state.dir().join("debs"), name, self.state.options())
     }
 
+    /// Package `name` as the `@debian_ARCH` repositories keep packages (tools/debian/packages.bzl)
+    /// and cleanstart-closure reads them: `NAME.tar` (`dpkg-deb --fsys-tarfile`), `NAME.control`
+    /// and `NAME.md5sums` side by side, made once per fixture cache. Returns the tar's path.
+    pub fn package_files(&self, name: &str) -> PathBuf {
+        let dir = self.state.dir().join("files");
+        let tar = dir.join(format!("{name}.tar"));
+        if tar.exists() {
+            return tar;
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        let work = tempfile::Builder::new().prefix(&format!(".{name}-")).tempdir_in(&dir).expect("temporary directory");
+        let out = Command::new("apt-get").current_dir(work.path()).args(APT_OPTIONS).args(self.state.options()).args(["-q", "download", name]).output().expect("apt-get");
+        assert!(out.status.success(), "apt-get download {name} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        let deb = std::fs::read_dir(work.path()).unwrap().filter_map(Result::ok).map(|e| e.path()).find(|p| p.extension().is_some_and(|e| e == "deb")).expect("a .deb");
+        // `dpkg-deb OPTION DEB [MEMBER]`: its output, or the test fails with its error.
+        let dpkg_deb = |option: &str, member: Option<&str>| -> Vec<u8> {
+            let out = Command::new("dpkg-deb").arg(option).arg(&deb).args(member).output().expect("dpkg-deb");
+            assert!(out.status.success(), "dpkg-deb {option} {} {member:?}: {}", deb.display(), String::from_utf8_lossy(&out.stderr));
+            out.stdout
+        };
+        let info = String::from_utf8_lossy(&dpkg_deb("--info", None)).into_owned();
+        let member = |m: &str| dpkg_deb("--info", Some(m));
+        std::fs::write(dir.join(format!("{name}.control")), member("control")).unwrap();
+        let has_md5sums = info.lines().any(|l| l.split_whitespace().last() == Some("md5sums"));
+        std::fs::write(dir.join(format!("{name}.md5sums")), if has_md5sums { member("md5sums") } else { Vec::new() }).unwrap();
+        let data = dpkg_deb("--fsys-tarfile", None);
+        assert!(!data.is_empty(), "dpkg-deb --fsys-tarfile {} gave nothing", deb.display());
+        // The tar last, by rename: its presence says the three files are complete.
+        let partial = work.path().join("data.tar");
+        std::fs::write(&partial, data).unwrap();
+        std::fs::rename(&partial, &tar).unwrap();
+        tar
+    }
+
     /// `name` and every package it needs (`Depends` and `Pre-Depends`, recursively), as apt
     /// resolves them, without virtual packages.
     pub fn depends(&self, name: &str) -> Vec<String> {
