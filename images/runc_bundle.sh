@@ -1,23 +1,23 @@
-# Sourced by run_prod.sh and run_dev.sh: turns an image layout's amd64 image into a runc bundle.
+# Sourced by the images' run_*.sh scripts: turns one platform's image of a layout into a runc bundle.
 #
-#   make_bundle LAYOUT WORK   -> WORK/bundle (rootfs + config.json from the image config),
-#                                WORK/image-config.json
+#   make_bundle LAYOUT WORK [ARCH]  -> WORK/bundle (rootfs + config.json from the image config),
+#                                      WORK/image-config.json; ARCH: amd64 (default) or arm64
 # The process is the image's Entrypoint + Cmd, as the image's user, with the host network (so a
 # test can reach a service on 127.0.0.1). Callers adjust WORK/bundle/config.json further.
 make_bundle() {
-  local layout=$1 work=$2
+  local layout=$1 work=$2 arch=${3:-amd64}
   for tool in runc python3 tar; do
     command -v "$tool" >/dev/null || { echo "make_bundle: $tool not found (apt-get install runc)" >&2; return 2; }
   done
   [ "$(id -u)" = 0 ] || { echo "make_bundle: runc needs root" >&2; return 2; }
-  # The amd64 manifest's layer and config, from the layout's index of indexes.
-  python3 - "$layout" "$work" "$(dirname "${BASH_SOURCE[0]}")" <<'PY'
+  # The platform's manifest's layer and config, from the layout's index of indexes.
+  python3 - "$layout" "$work" "$(dirname "${BASH_SOURCE[0]}")" "$arch" <<'PY'
 import json, os, sys
-layout, work = sys.argv[1], sys.argv[2]
+layout, work, arch = sys.argv[1], sys.argv[2], sys.argv[4]
 sys.dont_write_bytecode = True  # nothing left in the work tree
 sys.path.insert(0, sys.argv[3])
 from oci_layout import blob, manifests
-desc, manifest = next((d, m) for d, m in manifests(layout) if d.get("platform", {}).get("architecture") == "amd64")
+desc, manifest = next((d, m) for d, m in manifests(layout) if d.get("platform", {}).get("architecture") == arch)
 config = json.load(open(blob(layout, manifest["config"]["digest"])))["config"]
 open(os.path.join(work, "layer"), "w").write(blob(layout, manifest["layers"][0]["digest"]))
 json.dump(config, open(os.path.join(work, "image-config.json"), "w"))
@@ -57,6 +57,17 @@ set_root_readonly() {
 import json, sys
 spec = json.load(open(sys.argv[1]))
 spec["root"]["readonly"] = sys.argv[2] == "true"
+json.dump(spec, open(sys.argv[1], "w"))
+PY
+}
+
+# add_tmpfs WORK PATH: a fresh tmpfs at PATH, as runtimes mount writable scratch space.
+add_tmpfs() {
+  python3 - "$1/bundle/config.json" "$2" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["mounts"].append({"destination": sys.argv[2], "type": "tmpfs", "source": "tmpfs",
+                       "options": ["nosuid", "nodev", "noexec", "mode=1777", "size=64m"]})
 json.dump(spec, open(sys.argv[1], "w"))
 PY
 }

@@ -44,7 +44,7 @@ debian_closure = rule(
     and the library when a program's loader would not find everything it needs.""",
     attrs = {
         "env": attr.string_dict(doc = "The image's environment, as far as the loader reads it (LD_LIBRARY_PATH, LD_PRELOAD); give the image's `env`."),
-        "exclude": attr.string_list(doc = "Paths left out after the search (test images that must miss a library)."),
+        "exclude": attr.string_list(doc = "Globs of paths left out after the search, with the symlinks that name them (test images that must miss a library)."),
         "keep": attr.string_list(doc = "Globs of package paths kept whole: configuration, data, dlopen()ed modules (whose own libraries then come too)."),
         "packages": attr.label_list(allow_files = True, mandatory = True, doc = "Package files (NAME.tar, NAME.control, NAME.md5sums), e.g. DEBIAN_PACKAGES."),
         "programs": attr.string_list(mandatory = True, doc = "Absolute paths of the programs the image runs."),

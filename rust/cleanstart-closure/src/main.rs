@@ -23,8 +23,8 @@ struct Cli {
     /// libraries then come too).
     #[arg(long, value_name = "GLOB")]
     keep: Vec<String>,
-    /// A path to leave out after the search, with the symlinks that name it.
-    #[arg(long, value_name = "PATH")]
+    /// Paths to leave out after the search (a glob), with the symlinks that name them.
+    #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
     /// NAME=VALUE of the image's environment (the loader reads LD_LIBRARY_PATH and LD_PRELOAD).
     #[arg(long, value_name = "NAME=VALUE")]

@@ -18,8 +18,8 @@ pub struct Request {
     /// Globs of package paths kept whole: configuration, data, modules the programs `dlopen`
     /// (shared libraries among them are searched as `dlopen` roots, so what they load comes too).
     pub keep: Vec<String>,
-    /// Paths left out after the search, with the symlinks that lead to them (a file the image
-    /// provides otherwise, or a test image that must miss something).
+    /// Globs of paths left out after the search, with the symlinks that lead to them (a file the
+    /// image provides otherwise, or a test image that must miss something).
     pub exclude: Vec<String>,
 }
 
@@ -32,11 +32,11 @@ pub struct Selection {
     pub roots: Vec<(String, usize)>,
 }
 
-fn matcher(glob: &str) -> Result<GlobMatcher> {
+fn matcher(option: &str, glob: &str) -> Result<GlobMatcher> {
     if !glob.starts_with('/') {
-        bail!("--keep {glob:?}: not an absolute path or glob");
+        bail!("{option} {glob:?}: not an absolute path or glob");
     }
-    Ok(Glob::new(glob).map_err(|e| anyhow::anyhow!("--keep {glob:?}: {e}"))?.compile_matcher())
+    Ok(Glob::new(glob).map_err(|e| anyhow::anyhow!("{option} {glob:?}: {e}"))?.compile_matcher())
 }
 
 /// Takes what `request` asks of `packages`. Fails naming the program, and what it misses, when a
@@ -64,7 +64,7 @@ pub fn select(packages: &Packages, request: &Request) -> Result<Selection> {
     }
     let mut libraries = Vec::new();
     let mut more_programs = Vec::new();
-    let keep: Vec<GlobMatcher> = request.keep.iter().map(|g| matcher(g)).collect::<Result<_>>()?;
+    let keep: Vec<GlobMatcher> = request.keep.iter().map(|g| matcher("--keep", g)).collect::<Result<_>>()?;
     for (glob, m) in request.keep.iter().zip(&keep) {
         let matched: Vec<&String> = tree.iter().map(|(p, _)| p).filter(|p| m.is_match(p.as_str())).collect();
         if matched.is_empty() {
@@ -105,19 +105,24 @@ pub fn select(packages: &Packages, request: &Request) -> Result<Selection> {
         }
         roots.push((root.clone(), closure.objects.len()));
     }
-    for path in &request.exclude {
-        if !paths.remove(path) {
-            bail!("--exclude {path}: not among the files selected");
+    for glob in &request.exclude {
+        let m = matcher("--exclude", glob)?;
+        let hit: Vec<String> = paths.iter().filter(|p| m.is_match(p.as_str())).cloned().collect();
+        if hit.is_empty() {
+            bail!("--exclude {glob:?}: matches nothing selected");
         }
-        // Its names go with it (a library's soname link): a link left dangling is not what an
-        // image without the file would hold.
-        let names: Vec<String> = paths
-            .iter()
-            .filter(|p| tree.get(p).is_some_and(|e| e.kind == Kind::Symlink) && tree.resolve(p).end == Resolution::Found(path.clone()))
-            .cloned()
-            .collect();
-        for name in names {
-            paths.remove(&name);
+        for path in hit {
+            paths.remove(&path);
+            // Its names go with it (a library's soname link): a link left dangling is not what
+            // an image without the file would hold.
+            let names: Vec<String> = paths
+                .iter()
+                .filter(|p| tree.get(p).is_some_and(|e| e.kind == Kind::Symlink) && tree.resolve(p).end == Resolution::Found(path.clone()))
+                .cloned()
+                .collect();
+            for name in names {
+                paths.remove(&name);
+            }
         }
     }
     paths.remove("/");

@@ -170,7 +170,7 @@ fn bad_requests_fail_naming_the_problem_and_leave_nothing() {
     let err = one_line(&closure(&all, &["--program", "/usr/sbin/nginx", "--keep", "/etc/nothing*"], &output));
     assert!(err.contains("--keep \"/etc/nothing*\": matches nothing"), "{err}");
     let err = one_line(&closure(&all, &["--program", "/usr/sbin/nginx", "--exclude", "/usr/lib/nothing.so"], &output));
-    assert!(err.contains("--exclude /usr/lib/nothing.so: not among the files selected"), "{err}");
+    assert!(err.contains("--exclude \"/usr/lib/nothing.so\": matches nothing selected"), "{err}");
     let not_tar = work.path().join("libc6.tar");
     std::fs::write(&not_tar, b"not a tar").unwrap();
     std::fs::write(work.path().join("libc6.control"), std::fs::read(archive.package_files("libc6").with_extension("control")).unwrap()).unwrap();
@@ -192,7 +192,7 @@ fn excluding_a_library_lays_out_an_image_its_loader_refuses() {
     let archive = archive();
     let work = tempfile::tempdir().unwrap();
     let output = work.path().join("out");
-    let out = closure(&inputs(&archive, &["nginx"]), &["--program", "/usr/sbin/nginx", "--exclude", "/usr/lib/x86_64-linux-gnu/libpcre2-8.so.0.11.2".replace("x86_64-linux-gnu", &multiarch()).as_str()], &output);
+    let out = closure(&inputs(&archive, &["nginx"]), &["--program", "/usr/sbin/nginx", "--exclude", "/usr/lib/*-linux-gnu/libpcre2-8.so.0*"], &output);
     assert!(out.status.success(), "{}", stderr(&out));
     let root = work.path().join("root");
     materialize(&output, &root);
@@ -200,16 +200,4 @@ fn excluding_a_library_lays_out_an_image_its_loader_refuses() {
     assert!(stderr(&ran).contains("libpcre2-8.so.0: cannot open shared object file"), "{}", stderr(&ran));
     // Its package keeps its record only for what is left of it: nothing, so no record at all.
     assert!(!root.join("var/lib/dpkg/status.d/libpcre2-8-0").exists());
-}
-
-/// Debian's multiarch triplet of this machine (`x86_64-linux-gnu`).
-fn multiarch() -> String {
-    let out = Command::new("dpkg-architecture").arg("-qDEB_HOST_MULTIARCH").output();
-    match out {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
-        _ => match host_arch().as_str() {
-            "arm64" => "aarch64-linux-gnu".into(),
-            _ => "x86_64-linux-gnu".into(),
-        },
-    }
 }

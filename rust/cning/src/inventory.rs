@@ -19,7 +19,7 @@
 
 use crate::crates::Crate;
 use crate::elf::ElfInfo;
-use crate::linking::Linking;
+use crate::linking::{Linking, Links};
 use crate::packages::Packages;
 use crate::report::timestamp;
 use crate::source::ImageFs;
@@ -27,7 +27,8 @@ use crate::tree::{Entry, Kind};
 use cleanstart_debian::status::Installed;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
 
 /// Inventory formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -96,39 +97,121 @@ fn fingerprint(image: &str, images: &[ImageFs]) -> String {
     crate::content::hex(&h.finalize())
 }
 
-/// The inventory document of `images` (one per platform), named `image`.
-pub fn document(format: Format, image: &str, images: &[ImageFs]) -> Value {
-    match format {
-        Format::Spdx => spdx(image, images),
-        Format::Cyclonedx => cyclonedx(image, images),
+/// What an inventory says about one platform's image beyond its entries, computed before the
+/// document is written: its crates, its Debian packages, and where each ELF file's needs resolve.
+/// Each grows with the binaries, packages and ELF files of the image, not with its files.
+struct Facts<'a> {
+    fs: &'a ImageFs,
+    crates: BTreeMap<&'a Crate, usize>,
+    debs: Packages,
+    links: BTreeMap<String, Links>,
+}
+
+impl<'a> Facts<'a> {
+    fn of(fs: &'a ImageFs) -> Facts<'a> {
+        Facts { fs, crates: image_crates(fs), debs: Packages::of(fs), links: Linking::of(fs, &[]).links(fs) }
     }
 }
 
-fn spdx(image: &str, images: &[ImageFs]) -> Value {
+/// A JSON object written a field and an array element at a time: the document is never held
+/// whole, so memory does not grow with it. Elements are compact, one per line.
+struct Stream<'w> {
+    out: &'w mut dyn Write,
+    fields: usize,
+    elements: usize,
+}
+
+impl<'w> Stream<'w> {
+    /// Opens the object with the fields of `header`.
+    fn open(out: &'w mut dyn Write, header: &Value) -> io::Result<Stream<'w>> {
+        out.write_all(b"{")?;
+        let mut stream = Stream { out, fields: 0, elements: 0 };
+        for (name, value) in header.as_object().into_iter().flatten() {
+            stream.key(name)?;
+            serde_json::to_writer(&mut *stream.out, value)?;
+        }
+        Ok(stream)
+    }
+
+    fn key(&mut self, name: &str) -> io::Result<()> {
+        let sep = if self.fields == 0 { "\n  " } else { ",\n  " };
+        self.fields += 1;
+        write!(self.out, "{sep}{}: ", Value::from(name))
+    }
+
+    fn begin(&mut self, name: &str) -> io::Result<()> {
+        self.key(name)?;
+        self.elements = 0;
+        self.out.write_all(b"[")
+    }
+
+    fn element(&mut self, value: &Value) -> io::Result<()> {
+        self.out.write_all(if self.elements == 0 { b"\n    " } else { b",\n    " })?;
+        self.elements += 1;
+        serde_json::to_writer(&mut *self.out, value).map_err(io::Error::from)
+    }
+
+    fn end(&mut self) -> io::Result<()> {
+        self.out.write_all(if self.elements == 0 { b"]" } else { b"\n  ]" })
+    }
+
+    fn close(self) -> io::Result<()> {
+        self.out.write_all(b"\n}\n")
+    }
+}
+
+/// Writes the inventory document of `images` (one per platform), named `image`, to `out` while it
+/// walks them: one element at a time, never the whole document in memory.
+pub fn write(format: Format, image: &str, images: &[ImageFs], out: &mut dyn Write) -> io::Result<()> {
+    let facts: Vec<Facts> = images.iter().map(Facts::of).collect();
+    match format {
+        Format::Spdx => spdx(image, images, &facts, out),
+        Format::Cyclonedx => cyclonedx(image, images, &facts, out),
+    }
+}
+
+/// A file's SPDX identifier, from its path: the same in every pass without a table of all files.
+fn file_id(i: usize, path: &str) -> String {
+    let digest = Sha256::digest(path.as_bytes());
+    format!("SPDXRef-File-{i}-{}", &crate::content::hex(&digest)[..24])
+}
+
+fn spdx(image: &str, images: &[ImageFs], facts: &[Facts], out: &mut dyn Write) -> io::Result<()> {
     let fp = fingerprint(image, images);
-    let mut packages = Vec::new();
-    let mut files = Vec::new();
-    let mut relationships = Vec::new();
-    let mut problems: Vec<String> = Vec::new();
-    for (i, fs) in images.iter().enumerate() {
-        let package_id = format!("SPDXRef-Image-{i}");
-        packages.push(json!({
-            "SPDXID": package_id,
-            "name": format!("{image} ({})", fs.label),
+    let mut creation = json!({"created": timestamp(), "creators": [format!("Tool: cning-{}", env!("CARGO_PKG_VERSION"))]});
+    let problems: Vec<String> = facts.iter().flat_map(|f| f.debs.problems.iter().map(|p| format!("{}: {p}", f.fs.label))).collect();
+    if !problems.is_empty() {
+        creation["comment"] = json!(format!("package records that do not hold: {}", problems.join("; ")));
+    }
+    let header = json!({
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": image,
+        "documentNamespace": format!("https://spdx.org/spdxdocs/cning-{fp}"),
+        "creationInfo": creation,
+    });
+    let mut doc = Stream::open(out, &header)?;
+    let image_id = |i: usize| format!("SPDXRef-Image-{i}");
+    let crate_id = |i: usize, n: usize| format!("SPDXRef-Crate-{i}-{n}");
+    let deb_id = |i: usize, n: usize| format!("SPDXRef-Deb-{i}-{n}");
+
+    doc.begin("packages")?;
+    for (i, f) in facts.iter().enumerate() {
+        doc.element(&json!({
+            "SPDXID": image_id(i),
+            "name": format!("{image} ({})", f.fs.label),
             "downloadLocation": "NOASSERTION",
             "filesAnalyzed": false,
             "licenseConcluded": "NOASSERTION",
             "licenseDeclared": "NOASSERTION",
             "copyrightText": "NOASSERTION",
             "primaryPackagePurpose": "CONTAINER",
-            "comment": format!("{} filesystem entries", fs.tree.len()),
-        }));
-        relationships.push(json!({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": package_id}));
-        let crates = image_crates(fs);
-        let crate_id = |c: &Crate| format!("SPDXRef-Crate-{i}-{}", crates[c]);
-        for c in crates.keys() {
+            "comment": format!("{} filesystem entries", f.fs.tree.len()),
+        }))?;
+        for (c, &n) in &f.crates {
             let mut package = json!({
-                "SPDXID": crate_id(c),
+                "SPDXID": crate_id(i, n),
                 "name": c.name,
                 "versionInfo": c.version,
                 "downloadLocation": "NOASSERTION",
@@ -142,15 +225,11 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
             if let Some(purl) = c.purl() {
                 package["externalRefs"] = json!([{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}]);
             }
-            packages.push(package);
-            relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": crate_id(c)}));
+            doc.element(&package)?;
         }
-        let debs = Packages::of(fs);
-        let deb_id = |record: &str| format!("SPDXRef-Deb-{i}-{}", debs.list.iter().position(|p| p.record == record).unwrap_or(0));
-        for deb in &debs.list {
-            let id = deb_id(&deb.record);
+        for (n, deb) in f.debs.list.iter().enumerate() {
             let mut package = json!({
-                "SPDXID": id,
+                "SPDXID": deb_id(i, n),
                 "name": deb.installed.name,
                 "versionInfo": deb.installed.version,
                 "downloadLocation": "NOASSERTION",
@@ -158,22 +237,20 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
                 "licenseConcluded": "NOASSERTION",
                 "licenseDeclared": "NOASSERTION",
                 "copyrightText": "NOASSERTION",
-                "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": debs.purl(deb)}],
+                "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": f.debs.purl(deb)}],
                 "comment": format!("Debian package ({}), recorded at {} with {} of its files", deb.installed.architecture, deb.record, deb.files.len()),
             });
             if let Some(source) = &deb.installed.source {
                 package["sourceInfo"] = json!(format!("built from Debian source package {source}"));
             }
-            packages.push(package);
-            relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": id}));
+            doc.element(&package)?;
         }
-        for problem in &debs.problems {
-            problems.push(format!("{}: {problem}", fs.label));
-        }
-        let links = Linking::of(fs, &[]).links(fs);
-        let file_ids: HashMap<&str, String> = fs.tree.iter().filter(|(_, e)| e.kind == Kind::File).enumerate().map(|(n, (path, _))| (path.as_str(), format!("SPDXRef-File-{i}-{n}"))).collect();
-        for (path, entry) in fs.tree.iter().filter(|(_, e)| e.kind == Kind::File) {
-            let file_id = file_ids[path.as_str()].clone();
+    }
+    doc.end()?;
+
+    doc.begin("files")?;
+    for (i, f) in facts.iter().enumerate() {
+        for (path, entry) in f.fs.tree.iter().filter(|(_, e)| e.kind == Kind::File) {
             let content = entry.content.as_deref();
             let mut checksums = Vec::new();
             if let Some(sha1) = content.and_then(|c| c.sha1.as_deref()) {
@@ -191,104 +268,113 @@ fn spdx(image: &str, images: &[ImageFs]) -> Value {
             if let Some(note) = crates_note(entry) {
                 comment.push_str(&format!(" crates={note}"));
             }
-            if let Some(l) = links.get(path) {
+            if let Some(l) = f.links.get(path) {
                 comment.push_str(&format!(" needs=[{}]", l.describe()));
-                for target in l.files().collect::<BTreeSet<_>>() {
-                    if let Some(target_id) = file_ids.get(target) {
-                        relationships.push(json!({"spdxElementId": file_id, "relationshipType": "DYNAMIC_LINK", "relatedSpdxElement": target_id}));
-                    }
-                }
             }
-            relationships.push(json!({"spdxElementId": package_id, "relationshipType": "CONTAINS", "relatedSpdxElement": file_id}));
-            if let Some(deb) = debs.owner(path) {
+            if let Some((_, deb)) = f.debs.owner(path) {
                 comment.push_str(&format!(" package={}@{}", deb.installed.name, deb.installed.version));
-                relationships.push(json!({"spdxElementId": deb_id(&deb.record), "relationshipType": "CONTAINS", "relatedSpdxElement": file_id}));
             }
-            for c in crates_of(entry) {
-                relationships.push(json!({"spdxElementId": file_id, "relationshipType": "GENERATED_FROM", "relatedSpdxElement": crate_id(c)}));
-            }
-            files.push(json!({
-                "SPDXID": file_id,
+            doc.element(&json!({
+                "SPDXID": file_id(i, path),
                 "fileName": format!(".{path}"),
                 "checksums": checksums,
                 "fileTypes": [file_type],
                 "licenseConcluded": "NOASSERTION",
                 "copyrightText": "NOASSERTION",
                 "comment": comment,
-            }));
+            }))?;
         }
     }
-    let mut creation = json!({"created": timestamp(), "creators": [format!("Tool: cning-{}", env!("CARGO_PKG_VERSION"))]});
-    if !problems.is_empty() {
-        creation["comment"] = json!(format!("package records that do not hold: {}", problems.join("; ")));
+    doc.end()?;
+
+    doc.begin("relationships")?;
+    let rel = |from: &str, kind: &str, to: &str| json!({"spdxElementId": from, "relationshipType": kind, "relatedSpdxElement": to});
+    for (i, f) in facts.iter().enumerate() {
+        doc.element(&rel("SPDXRef-DOCUMENT", "DESCRIBES", &image_id(i)))?;
+        for &n in f.crates.values() {
+            doc.element(&rel(&image_id(i), "CONTAINS", &crate_id(i, n)))?;
+        }
+        for n in 0..f.debs.list.len() {
+            doc.element(&rel(&image_id(i), "CONTAINS", &deb_id(i, n)))?;
+        }
+        for (path, entry) in f.fs.tree.iter().filter(|(_, e)| e.kind == Kind::File) {
+            let id = file_id(i, path);
+            if let Some(l) = f.links.get(path) {
+                for target in l.files().collect::<BTreeSet<_>>() {
+                    if f.fs.tree.get(target).is_some_and(|e| e.kind == Kind::File) {
+                        doc.element(&rel(&id, "DYNAMIC_LINK", &file_id(i, target)))?;
+                    }
+                }
+            }
+            doc.element(&rel(&image_id(i), "CONTAINS", &id))?;
+            if let Some((n, _)) = f.debs.owner(path) {
+                doc.element(&rel(&deb_id(i, n), "CONTAINS", &id))?;
+            }
+            for c in crates_of(entry) {
+                doc.element(&rel(&id, "GENERATED_FROM", &crate_id(i, f.crates[c])))?;
+            }
+        }
     }
-    json!({
-        "spdxVersion": "SPDX-2.3",
-        "dataLicense": "CC0-1.0",
-        "SPDXID": "SPDXRef-DOCUMENT",
-        "name": image,
-        "documentNamespace": format!("https://spdx.org/spdxdocs/cning-{fp}"),
-        "creationInfo": creation,
-        "packages": packages,
-        "files": files,
-        "relationships": relationships,
-    })
+    doc.end()?;
+    doc.close()
 }
 
-fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
+fn cyclonedx(image: &str, images: &[ImageFs], facts: &[Facts], out: &mut dyn Write) -> io::Result<()> {
     let fp = fingerprint(image, images);
     // A version-4-shaped UUID made from the fingerprint, so the same image gives the same serial.
     let serial = format!("urn:uuid:{}-{}-4{}-8{}-{}", &fp[0..8], &fp[8..12], &fp[13..16], &fp[17..20], &fp[20..32]);
-    let mut components = Vec::new();
-    let mut dependencies = Vec::new();
-    let mut problems: Vec<Value> = Vec::new();
-    for fs in images {
-        let crate_ref = |c: &Crate| format!("{}:crate:{}@{}:{}", fs.label, c.name, c.version, c.source);
-        for c in image_crates(fs).keys() {
+    let mut metadata = json!({
+        "timestamp": timestamp(),
+        "tools": {"components": [{"type": "application", "name": "cning", "version": env!("CARGO_PKG_VERSION")}]},
+        "component": {"type": "container", "bom-ref": "image", "name": image},
+    });
+    let problems: Vec<Value> = facts
+        .iter()
+        .flat_map(|f| f.debs.problems.iter().map(|p| json!({"name": "cning:package-record-problem", "value": format!("{}: {p}", f.fs.label)})))
+        .collect();
+    if !problems.is_empty() {
+        metadata["properties"] = json!(problems);
+    }
+    let header = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "serialNumber": serial, "version": 1, "metadata": metadata});
+    let mut doc = Stream::open(out, &header)?;
+    let crate_ref = |f: &Facts, c: &Crate| format!("{}:crate:{}@{}:{}", f.fs.label, c.name, c.version, c.source);
+    let deb_ref = |f: &Facts, d: &Installed| format!("{}:deb:{}@{}", f.fs.label, d.name, d.version);
+
+    doc.begin("components")?;
+    for f in facts {
+        for c in f.crates.keys() {
             let mut component = json!({
                 "type": "library",
-                "bom-ref": crate_ref(c),
+                "bom-ref": crate_ref(f, c),
                 "name": c.name,
                 "version": c.version,
                 "properties": [
-                    {"name": "cning:platform", "value": fs.label},
+                    {"name": "cning:platform", "value": f.fs.label},
                     {"name": "cning:crate-source", "value": c.source},
                 ],
             });
             if let Some(purl) = c.purl() {
                 component["purl"] = json!(purl);
             }
-            components.push(component);
+            doc.element(&component)?;
         }
-        let debs = Packages::of(fs);
-        let deb_ref = |d: &Installed| format!("{}:deb:{}@{}", fs.label, d.name, d.version);
-        for deb in &debs.list {
-            let mut properties = vec![
-                json!({"name": "cning:platform", "value": fs.label}),
-                json!({"name": "cning:debian-record", "value": deb.record}),
-            ];
+        for deb in &f.debs.list {
+            let mut properties = vec![json!({"name": "cning:platform", "value": f.fs.label}), json!({"name": "cning:debian-record", "value": deb.record})];
             if let Some(source) = &deb.installed.source {
                 properties.push(json!({"name": "cning:debian-source", "value": source}));
             }
-            components.push(json!({
+            doc.element(&json!({
                 "type": "library",
-                "bom-ref": deb_ref(&deb.installed),
+                "bom-ref": deb_ref(f, &deb.installed),
                 "name": deb.installed.name,
                 "version": deb.installed.version,
-                "purl": debs.purl(deb),
+                "purl": f.debs.purl(deb),
                 "properties": properties,
-            }));
+            }))?;
         }
-        for problem in &debs.problems {
-            problems.push(json!({"name": "cning:package-record-problem", "value": format!("{}: {problem}", fs.label)}));
-        }
-        let links = Linking::of(fs, &[]).links(fs);
-        for (path, entry) in fs.tree.iter() {
-            if path == "/" {
-                continue;
-            }
+        for (path, entry) in f.fs.tree.iter().filter(|(p, _)| p.as_str() != "/") {
             let mut properties = vec![
-                json!({"name": "cning:platform", "value": fs.label}),
+                json!({"name": "cning:platform", "value": f.fs.label}),
                 json!({"name": "cning:type", "value": entry.kind.name()}),
                 json!({"name": "cning:mode", "value": format!("{:04o}", entry.mode)}),
                 json!({"name": "cning:size", "value": entry.size.to_string()}),
@@ -303,44 +389,38 @@ fn cyclonedx(image: &str, images: &[ImageFs]) -> Value {
             if let Some(note) = crates_note(entry) {
                 properties.push(json!({"name": "cning:crates", "value": note}));
             }
-            if let Some(deb) = debs.owner(path) {
-                properties.push(json!({"name": "cning:package", "value": deb_ref(&deb.installed)}));
+            if let Some((_, deb)) = f.debs.owner(path) {
+                properties.push(json!({"name": "cning:package", "value": deb_ref(f, &deb.installed)}));
             }
-            let mut on: Vec<String> = crates_of(entry).iter().map(crate_ref).collect();
-            if let Some(l) = links.get(path) {
+            if let Some(l) = f.links.get(path) {
                 properties.push(json!({"name": "cning:needs", "value": l.describe()}));
-                on.extend(l.files().collect::<BTreeSet<_>>().into_iter().map(|f| format!("{}:{f}", fs.label)));
-            }
-            if !on.is_empty() {
-                dependencies.push(json!({"ref": format!("{}:{path}", fs.label), "dependsOn": on}));
             }
             let mut component = json!({
                 "type": "file",
-                "bom-ref": format!("{}:{path}", fs.label),
+                "bom-ref": format!("{}:{path}", f.fs.label),
                 "name": path,
                 "properties": properties,
             });
             if let Some(sha256) = sha256_of(entry) {
                 component["hashes"] = json!([{"alg": "SHA-256", "content": sha256}]);
             }
-            components.push(component);
+            doc.element(&component)?;
         }
     }
-    let mut metadata = json!({
-        "timestamp": timestamp(),
-        "tools": {"components": [{"type": "application", "name": "cning", "version": env!("CARGO_PKG_VERSION")}]},
-        "component": {"type": "container", "bom-ref": "image", "name": image},
-    });
-    if !problems.is_empty() {
-        metadata["properties"] = json!(problems);
+    doc.end()?;
+
+    doc.begin("dependencies")?;
+    for f in facts {
+        for (path, entry) in f.fs.tree.iter().filter(|(p, _)| p.as_str() != "/") {
+            let mut on: Vec<String> = crates_of(entry).iter().map(|c| crate_ref(f, c)).collect();
+            if let Some(l) = f.links.get(path) {
+                on.extend(l.files().collect::<BTreeSet<_>>().into_iter().map(|t| format!("{}:{t}", f.fs.label)));
+            }
+            if !on.is_empty() {
+                doc.element(&json!({"ref": format!("{}:{path}", f.fs.label), "dependsOn": on}))?;
+            }
+        }
     }
-    json!({
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "serialNumber": serial,
-        "version": 1,
-        "metadata": metadata,
-        "components": components,
-        "dependencies": dependencies,
-    })
+    doc.end()?;
+    doc.close()
 }

@@ -142,11 +142,8 @@ fn run(cli: Cli) -> Result<bool> {
             let output = output.as_deref().map(Destination::new).transpose()?;
             let opts = input.options(Analysis { hash_all: true, hash_executables: true, crates: true, ..Analysis::default() });
             let images = source::open(&input.image, &opts)?;
-            let doc = inventory::document(format, &input.image.display().to_string(), &images);
-            let write = |out: &mut dyn Write| -> std::io::Result<()> {
-                serde_json::to_writer_pretty(&mut *out, &doc)?;
-                writeln!(out)
-            };
+            let name = input.image.display().to_string();
+            let write = |out: &mut dyn Write| inventory::write(format, &name, &images, out);
             match &output {
                 Some(dest) => dest.write(write)?,
                 None => write(&mut std::io::stdout().lock()).context("writing the inventory")?,

@@ -97,8 +97,70 @@ impl Packages {
         package.installed.purl(self.distro.as_deref())
     }
 
-    /// The package a file (its real path) belongs to.
-    pub fn owner(&self, path: &str) -> Option<&Package> {
-        self.owners.get(path).map(|&i| &self.list[i])
+    /// The package a file (its real path) belongs to, with its index in [`Packages::list`].
+    pub fn owner(&self, path: &str) -> Option<(usize, &Package)> {
+        self.owners.get(path).map(|&i| (i, &self.list[i]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Content;
+    use crate::inventory::{self, Format};
+    use crate::tree::{Entry, Tree};
+    use std::sync::Arc;
+
+    fn text(body: &str) -> Entry {
+        Entry { kind: Kind::File, mode: 0o644, uid: 0, gid: 0, size: body.len() as u64, target: None, content: Some(Arc::new(Content { text: Some(body.into()), ..Content::default() })), inode: None }
+    }
+
+    fn image() -> ImageFs {
+        let mut t = Tree::new();
+        t.insert("/var/lib/dpkg/status.d/zlib1g".into(), text("Package: zlib1g\nStatus: install ok installed\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\n"));
+        t.insert("/var/lib/dpkg/status.d/zlib1g.md5sums".into(), text("0cc175b9c0f1b6a831c399e269772661  lib/x86_64-linux-gnu/libz.so.1.2.13\nd41d8cd98f00b204e9800998ecf8427e  usr/share/doc/gone\n"));
+        t.insert("/usr/lib/x86_64-linux-gnu/libz.so.1.2.13".into(), text(""));
+        t.insert("/lib".into(), Entry { kind: Kind::Symlink, target: Some("usr/lib".into()), ..text("") });
+        t.insert("/var/lib/dpkg/status.d/broken".into(), text("Package: broken\n"));
+        t.insert("/etc/os-release".into(), text("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n"));
+        ImageFs { label: "linux/amd64".into(), platform: None, tree: t, findings: vec![], entries: 0, runtime: Default::default() }
+    }
+
+    #[test]
+    fn records_name_packages_and_their_files_through_the_image_paths() {
+        let fs = image();
+        let packages = Packages::of(&fs);
+        assert_eq!(packages.list.len(), 1);
+        let zlib = &packages.list[0];
+        assert_eq!(packages.purl(zlib), "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib");
+        // Listed under /lib, held under /usr/lib (merged /usr): tied to the file it resolves to.
+        assert_eq!(zlib.files, ["/usr/lib/x86_64-linux-gnu/libz.so.1.2.13"]);
+        assert_eq!(packages.owner("/usr/lib/x86_64-linux-gnu/libz.so.1.2.13").map(|(i, p)| (i, p.installed.name.as_str())), Some((0, "zlib1g")));
+        assert_eq!(packages.problems.len(), 2, "{:?}", packages.problems);
+        assert!(packages.problems.iter().any(|p| p.contains("lists /usr/share/doc/gone, which the image does not hold")));
+        assert!(packages.problems.iter().any(|p| p.contains("status.d/broken: not a package record")));
+    }
+
+    #[test]
+    fn inventories_tie_files_to_their_packages() {
+        let fs = [image()];
+        let mut bytes = Vec::new();
+        inventory::write(Format::Spdx, "img", &fs, &mut bytes).unwrap();
+        let spdx: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let deb = spdx["packages"].as_array().unwrap().iter().find(|p| p["name"] == "zlib1g").expect("the package");
+        assert_eq!(deb["externalRefs"][0]["referenceLocator"], "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib");
+        let lib = spdx["files"].as_array().unwrap().iter().find(|f| f["fileName"] == "./usr/lib/x86_64-linux-gnu/libz.so.1.2.13").expect("the file");
+        assert!(lib["comment"].as_str().unwrap().ends_with(" package=zlib1g@1:1.2.13.dfsg-1"));
+        assert!(spdx["relationships"].as_array().unwrap().iter().any(|r| r["spdxElementId"] == deb["SPDXID"] && r["relationshipType"] == "CONTAINS" && r["relatedSpdxElement"] == lib["SPDXID"]));
+        assert!(spdx["creationInfo"]["comment"].as_str().unwrap().contains("which the image does not hold"));
+
+        let mut bytes = Vec::new();
+        inventory::write(Format::Cyclonedx, "img", &fs, &mut bytes).unwrap();
+        let cdx: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let component = cdx["components"].as_array().unwrap().iter().find(|c| c["name"] == "zlib1g").expect("the component");
+        assert_eq!(component["type"], "library");
+        let file = cdx["components"].as_array().unwrap().iter().find(|c| c["name"] == "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13").unwrap();
+        assert!(file["properties"].as_array().unwrap().iter().any(|p| p["name"] == "cning:package" && p["value"] == component["bom-ref"]));
+        assert_eq!(cdx["metadata"]["properties"].as_array().unwrap().len(), 2);
     }
 }
