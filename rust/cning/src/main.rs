@@ -146,7 +146,11 @@ fn run(cli: Cli) -> Result<bool> {
             let write = |out: &mut dyn Write| inventory::write(format, &name, &images, out);
             match &output {
                 Some(dest) => dest.write(write)?,
-                None => write(&mut std::io::stdout().lock()).context("writing the inventory")?,
+                None => {
+                    // Standard output is line-buffered, and the document is written a line at a time.
+                    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                    write(&mut out).and_then(|()| out.flush()).context("writing the inventory")?
+                }
             }
             Ok(true)
         }
