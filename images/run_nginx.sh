@@ -21,6 +21,10 @@ cleanup() { runc delete --force "$id" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 for arch in "${arches[@]}"; do
+  if [ "$arch" = arm64 ] && [ "$(uname -m)" != aarch64 ] && ! grep -qs '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64; then
+    echo "run_nginx.sh: arm64 needs qemu-user-static's binfmt handler with the F flag (apt-get install qemu-user-static binfmt-support; update-binfmts --enable qemu-aarch64)" >&2
+    exit 2
+  fi
   rm -rf "${work:?}"/*
   make_bundle "$layout" "$work" "$arch"
   set_root_readonly "$work" true

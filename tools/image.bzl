@@ -66,7 +66,8 @@ def _image_layout_impl(ctx):
         entries.append({"type": "symlink", "path": path, "target": target})
     includes = []
     if ctx.attr.closure:
-        closure = _single_file(ctx.attr.closure, "closure")
+        # An attribute with a Starlark transition holds a list, here of one target.
+        closure = _single_file(ctx.attr.closure[0], "closure")
         includes.append(closure.path + "/entries.json")
         inputs.append(closure)
 

@@ -193,6 +193,7 @@ fn host_rootfs(dir: &Path, packages: &[&str]) -> (PathBuf, String) {
 }
 
 #[test]
+#[ignore = "real Debian root filesystems under the real loaders (minutes); Bazel runs it, `cargo test -- --include-ignored` too"]
 fn closures_of_debian_programs_equal_the_loaders() {
     let dir = tempfile::tempdir().unwrap();
     let (root, arch) = host_rootfs(dir.path(), &["coreutils", "curl", "openssl", "libc-bin"]);
@@ -202,6 +203,7 @@ fn closures_of_debian_programs_equal_the_loaders() {
 }
 
 #[test]
+#[ignore = "real Debian root filesystems under the real loaders (minutes); Bazel runs it, `cargo test -- --include-ignored` too"]
 fn a_missing_library_is_found_missing_and_the_program_does_not_start() {
     let dir = tempfile::tempdir().unwrap();
     let (root, arch) = host_rootfs(dir.path(), &["curl", "libc-bin"]);
@@ -236,6 +238,7 @@ fn a_missing_library_is_found_missing_and_the_program_does_not_start() {
 }
 
 #[test]
+#[ignore = "real Debian root filesystems under the real loaders (minutes); Bazel runs it, `cargo test -- --include-ignored` too"]
 fn unused_libraries_are_refused_unless_dlopen_names_them() {
     let dir = tempfile::tempdir().unwrap();
     let (root, arch) = host_rootfs(dir.path(), &["dash", "libc-bin"]);
@@ -258,6 +261,7 @@ fn unused_libraries_are_refused_unless_dlopen_names_them() {
 }
 
 #[test]
+#[ignore = "real Debian root filesystems under the real loaders (minutes); Bazel runs it, `cargo test -- --include-ignored` too"]
 fn runpath_origin_ld_so_conf_ld_library_path_and_whiteouts_in_a_layout() {
     let dir = tempfile::tempdir().unwrap();
     let (root, arch) = host_rootfs(dir.path(), &["curl", "libc-bin"]);
@@ -327,6 +331,7 @@ fn qemu_aarch64() -> PathBuf {
 }
 
 #[test]
+#[ignore = "real Debian root filesystems under the real loaders (minutes); Bazel runs it, `cargo test -- --include-ignored` too"]
 fn arm64_closures_equal_the_loaders() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
@@ -344,6 +349,7 @@ fn patchelf(file: &Path, args: &[&str]) {
 }
 
 #[test]
+#[ignore = "real Debian root filesystems under the real loaders (minutes); Bazel runs it, `cargo test -- --include-ignored` too"]
 fn hostile_linking_ends_in_findings_or_a_pass() {
     let dir = tempfile::tempdir().unwrap();
     let (root, arch) = host_rootfs(dir.path(), &["dash", "libc-bin", "zlib1g"]);
@@ -393,6 +399,7 @@ fn hostile_linking_ends_in_findings_or_a_pass() {
 /// musl's loader and search, on programs linked here against Debian's musl with the machine's
 /// gcc: `DT_RUNPATH` `$ORIGIN`, `/etc/ld-musl-ARCH.path`, `libc.so` as the loader itself.
 #[test]
+#[ignore = "real Debian root filesystems under the real loaders (minutes); Bazel runs it, `cargo test -- --include-ignored` too"]
 fn musl_closures_equal_the_loaders() {
     let arch = debian::host_arch();
     if arch != "amd64" {
