@@ -1,5 +1,6 @@
-//! The selection written out for `cleanimg`: `OUTPUT/root/` holds the files, `OUTPUT/entries.json`
-//! lists every entry in cleanimg's spec format (`{"entries": [...]}`, sources relative to the
+//! The selection written out for `cleanimg`: `OUTPUT/root/` holds the files and symlinks (absolute
+//! targets made relative, so it resolves inside itself), `OUTPUT/entries.json` lists every entry
+//! in cleanimg's spec format (`{"entries": [...]}`, sources relative to the
 //! list), which an image spec includes. Each package the image keeps anything of gets its record
 //! in `/var/lib/dpkg/status.d` (its control stanza, and the md5sums of the files kept), so that
 //! the image itself says where each file came from.
@@ -62,7 +63,13 @@ fn write_into(packages: &Packages, selection: &Selection, work: &Path) -> Result
         }
         let value = match entry.kind {
             Kind::Dir => json!({"type": "dir", "path": path, "mode": entry.mode, "uid": entry.uid, "gid": entry.gid}),
-            Kind::Symlink => json!({"type": "symlink", "path": path, "target": entry.target.clone().unwrap_or_default()}),
+            Kind::Symlink => {
+                let target = entry.target.clone().unwrap_or_default();
+                let link = root.join(&path[1..]);
+                create_parent(&link)?;
+                std::os::unix::fs::symlink(relocatable(path, &target), &link).with_context(|| format!("{}: cannot create", link.display()))?;
+                json!({"type": "symlink", "path": path, "target": target})
+            }
             Kind::File => {
                 let owner = packages.owner(path).with_context(|| format!("{path}: no package owns it"))?;
                 wanted.entry(owner).or_default().insert(path.clone());
@@ -107,6 +114,20 @@ fn write_into(packages: &Packages, selection: &Selection, work: &Path) -> Result
     let text = serde_json::to_string_pretty(&list).context("entry list")?;
     std::fs::write(work.join("entries.json"), text + "\n").with_context(|| format!("{}: cannot write", work.display()))?;
     Ok(written)
+}
+
+/// The target a symlink at `path` gets under `root/`: an absolute target made relative to the
+/// link's directory, so that `root/` resolves inside itself wherever it is (a program can be run
+/// there through its own loader, `ld.so --library-path`). The entry list keeps the target as
+/// the package has it.
+fn relocatable(path: &str, target: &str) -> String {
+    match target.strip_prefix('/') {
+        Some(inside) => {
+            let depth = path.matches('/').count() - 1;
+            format!("{}{inside}", "../".repeat(depth))
+        }
+        None => target.to_string(),
+    }
 }
 
 /// Where a file's bytes go, relative to `entries.json`.
@@ -223,4 +244,17 @@ fn each_entry(data: &Path, mut visit: impl FnMut(&str, &mut tar::Entry<'_, std::
         visit(&path, &mut entry)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relocatable;
+
+    #[test]
+    fn absolute_targets_become_relative_to_the_link() {
+        assert_eq!(relocatable("/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"), "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+        assert_eq!(relocatable("/etc/os-release", "../usr/lib/os-release"), "../usr/lib/os-release");
+        assert_eq!(relocatable("/a", "/b/c"), "b/c");
+        assert_eq!(relocatable("/usr/lib/x/libz.so.1", "libz.so.1.2.13"), "libz.so.1.2.13");
+    }
 }

@@ -53,8 +53,10 @@ enum Command {
         #[command(flatten)]
         input: Input,
     },
-    /// List every file of an image with type, mode, size, sha256 and ELF linkage, and the crates
-    /// compiled into its Rust binaries (from their .dep-v0 sections).
+    /// List every file of an image with type, mode, size, sha256 and ELF linkage, the crates
+    /// compiled into its Rust binaries (from their .dep-v0 sections) and the Debian packages its
+    /// /var/lib/dpkg/status.d records declare, each file tied to its package. The document is
+    /// written as the image's files are walked, one element at a time.
     Inventory {
         /// Document format.
         #[arg(long, value_enum, default_value_t = inventory::Format::Spdx)]
