@@ -1,7 +1,9 @@
-//! The images' SPDX inventories (`//images:prod_sbom`, `//images:dev_sbom`, written by
-//! `cning inventory`) name the crates inside every binary: each static ELF file of the images is
-//! tied by GENERATED_FROM to the crates of its `.dep-v0` section, and the crates carry the
-//! versions of the workspace's Cargo.lock and `pkg:cargo` purls.
+//! The images' SPDX inventories (`//images:prod_sbom`, `//images:dev_sbom`,
+//! `//images/nginx:nginx_sbom`, written by `cning inventory`) name the crates inside every binary:
+//! each static ELF file of the images is tied by GENERATED_FROM to the crates of its `.dep-v0`
+//! section, and the crates carry the versions of the workspace's Cargo.lock and `pkg:cargo` purls.
+//! The nginx image's inventory accounts for every file: each is one of ours or tied to a Debian
+//! package, and its packages are those of debian/packages.lock.json, at the locked versions.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,7 +49,7 @@ fn crates_of(doc: &Value, file_id: &str) -> BTreeSet<(String, String, Option<Str
 fn every_static_binary_is_tied_to_its_locked_crates() {
     let locked = locked();
     let docs = inventories();
-    assert_eq!(docs.len(), 2, "the prod and dev inventories");
+    assert_eq!(docs.len(), 3, "the prod, dev and nginx inventories");
     for (path, doc) in &docs {
         let mut binaries = 0;
         for file in doc["files"].as_array().unwrap() {
@@ -68,8 +70,9 @@ fn every_static_binary_is_tied_to_its_locked_crates() {
                 }
             }
         }
-        // Two platforms, at least cleanimg_init and the demo service each.
-        assert!(binaries >= 4, "{path}: only {binaries} static binaries");
+        // Two platforms, at least cleanimg_init (and in prod and dev the demo service) each.
+        let least = if path.contains("nginx") { 2 } else { 4 };
+        assert!(binaries >= least, "{path}: only {binaries} static binaries");
     }
 }
 
@@ -90,4 +93,45 @@ fn the_init_lists_its_own_crates() {
         // Build-time crates (proc-macros) are not in the binary and not listed.
         assert!(!names.contains("clap_derive") && !names.contains("serde_derive"), "{names:?}");
     }
+}
+
+#[test]
+fn every_file_of_the_nginx_image_is_ours_or_its_packages() {
+    let (path, doc) = inventories().into_iter().find(|(p, _)| p.contains("nginx")).expect("nginx inventory");
+    // name -> (version, architecture) per architecture, as the lock pins them.
+    let lock: Value = serde_json::from_str(include_str!("../debian/packages.lock.json")).expect("the package lock");
+    let mut locked: BTreeMap<(String, String), String> = BTreeMap::new();
+    for platform in lock["platforms"].as_array().unwrap() {
+        for p in platform["packages"].as_array().unwrap() {
+            locked.insert((p["name"].as_str().unwrap().into(), platform["architecture"].as_str().unwrap().into()), p["version"].as_str().unwrap().into());
+        }
+    }
+    let mut debs = 0;
+    for p in doc["packages"].as_array().unwrap() {
+        let Some(purl) = p["externalRefs"].as_array().and_then(|r| r.iter().find_map(|e| e["referenceLocator"].as_str())).filter(|u| u.starts_with("pkg:deb/")) else { continue };
+        debs += 1;
+        let arch = purl.split("arch=").nth(1).unwrap().split('&').next().unwrap();
+        let name = p["name"].as_str().unwrap().to_string();
+        // An "all" package is locked under each architecture, at one version.
+        let version = ["amd64", "arm64"].iter().find_map(|a| locked.get(&(name.clone(), (*a).to_string()))).unwrap_or_else(|| panic!("{path}: {name} is not in the lock"));
+        assert!(arch == "all" || locked.contains_key(&(name.clone(), arch.to_string())), "{path}: {purl}");
+        assert_eq!(p["versionInfo"].as_str().unwrap(), version, "{path}: {name} is not at the locked version");
+        assert!(purl.contains("&distro=debian-12"), "{path}: {purl}");
+    }
+    assert_eq!(debs, 16, "{path}: eight packages per platform");
+    let ours = ["/etc/cleanimg/init.toml", "/etc/group", "/etc/nginx/nginx.conf", "/etc/passwd", "/usr/bin/cleanimg_init"];
+    let mut files = 0;
+    for file in doc["files"].as_array().unwrap() {
+        files += 1;
+        let name = &file["fileName"].as_str().unwrap()[1..];
+        let comment = file["comment"].as_str().unwrap();
+        let tied = comment.contains(" package=");
+        if name.starts_with("/var/lib/dpkg/status.d/") || ours.contains(&name) {
+            assert!(!tied, "{path}: {name} is ours, yet tied to a package: {comment}");
+        } else {
+            assert!(tied, "{path}: {name} is neither ours nor tied to a package: {comment}");
+        }
+    }
+    assert_eq!(files, 64, "{path}: 32 files per platform");
+    assert!(doc["creationInfo"].get("comment").is_none(), "{path}: the package records do not hold: {}", doc["creationInfo"]["comment"]);
 }
