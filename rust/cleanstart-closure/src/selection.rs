@@ -90,7 +90,9 @@ pub fn select(packages: &Packages, request: &Request) -> Result<Selection> {
     let mut roots = Vec::new();
     for (root, closure) in linking.programs.iter().chain(&linking.dlopened) {
         if let Some(Err(why)) = &closure.interpreter {
-            bail!("{root}: its interpreter cannot be used: {why}");
+            // Merged-/usr releases ship the loader under /usr only; /lib64 and /lib come from base-files.
+            let hint = if packages.packages.iter().any(|p| p.installed.name == "base-files") { "" } else { " (in merged-/usr releases base-files ships /lib64, /lib and /bin: add base-files to the packages)" };
+            bail!("{root}: its interpreter cannot be used: {why}{hint}");
         }
         if let Some(missing) = closure.missing.iter().find(|m| m.fatal) {
             bail!(

@@ -83,12 +83,20 @@ impl Archive {
             Some(s) => s.to_string(),
             None => cleanstart_debian::apt::host_repositories().expect("the machine's Debian mirror").release.expect("the machine's Debian suite, as apt names it"),
         };
-        let state = cleanstart_debian::apt::Archive::new(&cache().join(&suite), arch, std::slice::from_ref(&suite)).expect("an apt state for the fixtures");
+        let root = cache().join(&suite);
+        std::fs::create_dir_all(&root).expect("create the package cache");
+        // The tests of one binary run as threads, and Bazel runs test binaries side by side: one
+        // of them writes and updates the apt state while the others wait (flock, released when
+        // the file is dropped, also when a test process dies).
+        let lock = std::fs::File::create(root.join(format!(".lock-{arch}"))).expect("the apt state's lock file");
+        lock.lock().expect("lock the apt state");
+        let state = cleanstart_debian::apt::Archive::new(&root, arch, std::slice::from_ref(&suite)).expect("an apt state for the fixtures");
         let updated = state.dir().join(".updated");
         if !updated.exists() {
             state.update().unwrap_or_else(|e| panic!("apt-get update for {arch} {suite}: {e:#}"));
             std::fs::write(&updated, b"").unwrap();
         }
+        drop(lock);
         Archive { state }
     }
 
