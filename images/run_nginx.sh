@@ -29,20 +29,16 @@ for arch in "${arches[@]}"; do
   make_bundle "$layout" "$work" "$arch"
   set_root_readonly "$work" true
   add_tmpfs "$work" /tmp
-  echo "== runc run $id ($arch): $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["Entrypoint"]))' "$work/image-config.json")"
+  echo "== runc run $id ($arch): $(entrypoint_of "$work")"
   runc run --bundle "$work/bundle" "$id" > "$work/out.log" 2>&1 &
   runc_pid=$!
-  page=""
   # Emulated (arm64) start-up takes a few seconds.
-  for _ in $(seq 1 150); do
-    page=$(curl -fsS --max-time 2 http://127.0.0.1:8080/ 2>/dev/null) && break
-    sleep 0.2
-  done
+  page=$(fetch_when_up http://127.0.0.1:8080/ 150) || page=""
   if ! grep -q '<title>Welcome to nginx!</title>' <<<"$page"; then
     cat "$work/out.log"; echo "FAIL: ($arch) no page from nginx" >&2; exit 1
   fi
   echo "GET / -> $(grep -o '<title>.*</title>' <<<"$page")"
-  pid=$(runc state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  pid=$(container_pid "$id")
   users=$(ps -o user= --ppid "$pid" | sort -u | tr '\n' ' ')
   ps -o pid,user,args --ppid "$pid" || true
   [ "$users" = "65532 " ] || { echo "FAIL: ($arch) nginx runs as '$users', not 65532" >&2; exit 1; }

@@ -21,17 +21,13 @@ trap cleanup EXIT
 make_bundle "$layout" "$work"
 # Production containers run with a read-only root; the init's policy checks it.
 set_root_readonly "$work" true
-echo "== runc run $id: $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["Entrypoint"]))' "$work/image-config.json")"
+echo "== runc run $id: $(entrypoint_of "$work")"
 runc run --bundle "$work/bundle" "$id" > "$work/out.log" 2>&1 &
 runc_pid=$!
-answer=""
-for _ in $(seq 1 50); do
-  answer=$(curl -fsS --max-time 2 http://127.0.0.1:8080/ 2>/dev/null) && break
-  sleep 0.1
-done
+answer=$(fetch_when_up http://127.0.0.1:8080/ 25) || answer=""
 echo "GET / -> ${answer:-no answer}"
 [ "$answer" = "hello from a CleanStart image" ] || { cat "$work/out.log"; echo "FAIL: no answer from the service" >&2; exit 1; }
-ps -o pid,user,args --ppid "$(runc state "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')" || true
+ps -o pid,user,args --ppid "$(container_pid "$id")" || true
 runc kill "$id" TERM
 set +e
 wait "$runc_pid"

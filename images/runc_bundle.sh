@@ -71,3 +71,23 @@ spec["mounts"].append({"destination": sys.argv[2], "type": "tmpfs", "source": "t
 json.dump(spec, open(sys.argv[1], "w"))
 PY
 }
+
+# entrypoint_of WORK: the image's entrypoint, for messages.
+entrypoint_of() {
+  python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["Entrypoint"]))' "$1/image-config.json"
+}
+
+# fetch_when_up URL TRIES: GET URL every 0.2 s until it answers (prints the body) or TRIES run out.
+fetch_when_up() {
+  local _
+  for _ in $(seq 1 "$2"); do
+    curl -fsS --max-time 2 "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# container_pid ID: the pid of the container's first process, as runc reports it.
+container_pid() {
+  runc state "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])'
+}

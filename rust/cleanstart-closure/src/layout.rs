@@ -11,6 +11,7 @@ use crate::packages::Packages;
 use crate::selection::Selection;
 use anyhow::{bail, Context, Result};
 use cleanstart_debian::status;
+use cning::content;
 use cning::tree::{self, Kind};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -170,10 +171,6 @@ impl<W: std::io::Write> std::io::Write for Md5Writer<W> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Extracts the regular files `paths` of a data tar under `root`, returning the md5 of each. A
 /// hard link among them gets a copy of its target's bytes (read again when the target itself is
 /// not wanted).
@@ -191,7 +188,7 @@ fn extract(data: &Path, paths: &BTreeSet<String>, root: &Path) -> Result<HashMap
                 let file = std::fs::File::create(&dest).with_context(|| format!("{}: cannot create", dest.display()))?;
                 let mut out = Md5Writer { inner: file, md5: md5::Digest::new() };
                 std::io::copy(entry, &mut out).with_context(|| format!("{}: {path}: cannot extract", data.display()))?;
-                done.insert(path.to_string(), hex(&md5::Digest::finalize(out.md5)));
+                done.insert(path.to_string(), content::hex(&md5::Digest::finalize(out.md5)));
             }
             tar::EntryType::Link => {
                 let raw = entry.link_name_bytes().map(|t| t.into_owned()).unwrap_or_default();
@@ -219,7 +216,7 @@ fn extract(data: &Path, paths: &BTreeSet<String>, root: &Path) -> Result<HashMap
             let Some(dests) = again.remove(path) else { return Ok(()) };
             let mut bytes = Vec::new();
             std::io::Read::read_to_end(entry, &mut bytes).with_context(|| format!("{}: {path}: cannot extract", data.display()))?;
-            let md5 = hex(&<md5::Md5 as md5::Digest>::digest(&bytes));
+            let md5 = content::hex(&<md5::Md5 as md5::Digest>::digest(&bytes));
             for (link, dest) in dests {
                 std::fs::write(&dest, &bytes).with_context(|| format!("{}: cannot write", dest.display()))?;
                 done.insert(link, md5.clone());
