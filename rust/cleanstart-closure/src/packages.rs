@@ -82,7 +82,7 @@ impl Packages {
             }
         }
         let platform = Platform { os: "linux".into(), architecture: architecture.clone(), variant: None };
-        let fs = ImageFs { label: format!("linux/{architecture}"), platform: Some(platform), tree, findings: Vec::new(), entries: seen, runtime };
+        let fs = ImageFs { label: format!("linux/{architecture}"), platform: Some(platform), tree, entries: seen, runtime, ..ImageFs::default() };
         Ok(Packages { packages, fs, owners })
     }
 

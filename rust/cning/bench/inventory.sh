@@ -4,6 +4,11 @@
 #
 #   rust/cning/bench/inventory.sh [DIR]         (default /usr, read in place)
 #   ROUNDS=3 OLD_CNING=/path/to/cning rust/cning/bench/inventory.sh ...
+#   SCALE="100000 1000000" rust/cning/bench/inventory.sh ...
+#
+# SCALE adds a table of peak memory against the file count: for each N, a generated tree of N
+# small files (1,000 to a directory) is inventoried, by cning and by OLD_CNING when given. A
+# streamed inventory's memory should stay flat as N grows.
 #
 # Rounds alternate the commands (reference, cning, ...) after one warm-up pass that fills the page
 # cache; medians are printed. OLD_CNING adds another cning binary (an earlier build) as a row.
@@ -58,3 +63,28 @@ for i, name in enumerate(names):
     rss = max(r for _, _, r in rows[i]) / 1024
     print(f"{name:44} {wall:8.2f} {cpu:8.2f} {rss:12.1f} {wall / ref:12.2f}")
 PY
+
+if [ -n "${SCALE:-}" ]; then
+  echo "== memory against file count (generated trees, 1,000 small files a directory)"
+  printf '%-10s %-44s %8s %12s\n' files command "wall s" "peak RSS MB"
+  for n in $SCALE; do
+    tree=$work/scale-$n
+    python3 - "$tree" "$n" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, f"d{i // 1000:05}")
+    if i % 1000 == 0:
+        os.makedirs(d)
+    with open(os.path.join(d, f"f{i % 1000:03}.txt"), "w") as f:
+        f.write(str(i))
+PY
+    scale_rows=("cning inventory --format spdx|$cning")
+    [ -n "${OLD_CNING:-}" ] && scale_rows+=("cning inventory --format spdx (OLD_CNING)|$OLD_CNING")
+    for row in "${scale_rows[@]}"; do
+      read -r wall _ _ rss <<< "$(run "'${row#*|}' inventory --format spdx '$tree' > /dev/null")"
+      printf '%-10s %-44s %8.2f %12.1f\n' "$n" "${row%%|*}" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+    done
+    rm -rf "$tree"
+  done
+fi

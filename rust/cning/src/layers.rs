@@ -8,10 +8,11 @@
 //! `unsafe-entry` findings.
 
 use crate::content::{self, Analysis};
+use sha2::Digest;
 use crate::findings::{Finding, Rule};
 use crate::tree::{self, Entry, Kind, Tree, UnsafeName};
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -111,6 +112,8 @@ impl<R: Read> Read for Capped<R> {
 pub struct Applied {
     pub entries: u64,
     pub findings: Vec<Finding>,
+    /// The paths hard links of the layer name (normalized), kept or not.
+    pub link_targets: Vec<String>,
 }
 
 /// Inode ids for hard-link groups, unique across all layers of an image.
@@ -118,7 +121,7 @@ pub struct Applied {
 pub struct Inodes(u64);
 
 impl Inodes {
-    pub fn next(&mut self) -> u64 {
+    pub fn allocate(&mut self) -> u64 {
         self.0 += 1;
         self.0
     }
@@ -130,6 +133,110 @@ impl Inodes {
 /// Decompression (and whatever `blob` does, such as hashing) runs on its own thread, handing
 /// blocks to this one, which parses the tar and inspects files: a layer keeps two cores busy.
 pub fn apply(tree: &mut Tree, blob: impl Read + Send, name: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64) -> io::Result<Applied> {
+    apply_retaining(tree, blob, name, limits, Retain::All, inodes, seen)
+}
+
+/// What a tree keeps of the entries applied to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Retain {
+    /// Every entry, with its content facts: what checks need.
+    #[default]
+    All,
+    /// Symlinks, ELF files and the files whose text cning reads ([`content::keeps_text`]), and
+    /// the directories that hold them: what the search of the dynamic loader and the package
+    /// records need, and nothing that grows with the image's other files. An inventory reads
+    /// these first, then streams every entry ([`stream`]).
+    Skeleton,
+}
+
+impl Retain {
+    /// Whether the tree keeps `entry` (at `path`).
+    pub fn keeps(self, entry: &Entry) -> bool {
+        match self {
+            Retain::All => true,
+            Retain::Skeleton => match entry.kind {
+                Kind::Symlink => true,
+                Kind::File => entry.content.as_ref().is_some_and(|c| c.elf.is_some() || c.text.is_some()),
+                _ => false,
+            },
+        }
+    }
+}
+
+/// [`apply`], keeping only what `retain` says. An entry not kept still removes what lower layers
+/// held at its path (and, unless it is a directory, below it), so the tree stays the image's.
+pub fn apply_retaining(tree: &mut Tree, blob: impl Read + Send, name: &str, limits: &Limits, retain: Retain, inodes: &mut Inodes, seen: &mut u64) -> io::Result<Applied> {
+    let mut changes = Vec::new();
+    let mut kept_here: HashSet<String> = HashSet::new();
+    // Every path of the layer, as a hash: a skeleton is read to stream the image next, and a
+    // stream cannot take a layer that lists a path twice, so that is refused here, before any
+    // of the document is written.
+    let mut named_here: HashSet<u128> = HashSet::new();
+    let mut applied = Applied::default();
+    read_layer(blob, name, limits, inodes, seen, &mut applied, &mut |change| {
+        if retain == Retain::Skeleton {
+            if let Change::Put(path, _) | Change::HardLink { path, .. } = &change {
+                if !named_here.insert(path_key(path)) {
+                    return Err(io::Error::other(format!("lists {path} twice; {TWICE}")));
+                }
+            }
+        }
+        let change = match (retain, change) {
+            (Retain::Skeleton, Change::Put(path, entry)) if !retain.keeps(&entry) => {
+                // Only a path a lower layer or this one already holds needs the removal.
+                if tree.get(&path).is_none() && !kept_here.contains(&path) {
+                    return Ok(());
+                }
+                Change::Drop { path, dir: entry.kind == Kind::Dir }
+            }
+            (Retain::Skeleton, Change::Put(path, entry)) => {
+                kept_here.insert(path.clone());
+                Change::Put(path, entry)
+            }
+            (_, change) => change,
+        };
+        changes.push(change);
+        Ok(())
+    })?;
+    apply_changes(tree, changes, name, retain, &mut applied);
+    Ok(applied)
+}
+
+/// Why a layer that lists a path twice cannot be streamed.
+pub const TWICE: &str = "an inventory reads layers as a stream and cannot keep the later copy without holding the layer";
+
+/// A path's 128-bit hash: what is remembered of a layer's paths when the paths themselves are not.
+pub fn path_key(path: &str) -> u128 {
+    let digest = sha2::Sha256::digest(path.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    u128::from_le_bytes(bytes)
+}
+
+/// One change a layer makes to the tree below it, in archive order.
+#[derive(Debug)]
+pub enum Change {
+    /// `.wh.NAME`: the path and everything below it, in lower layers, is gone.
+    Whiteout(String),
+    /// `.wh..wh..opq`: everything below the directory, in lower layers, is gone.
+    Opaque(String),
+    /// An entry, with its content facts when it is a regular file.
+    Put(String, Entry),
+    /// A hard link to `target`, a regular file earlier in this layer or in a lower one; `header`
+    /// holds the link's own owner.
+    HardLink { path: String, target: String, header: Entry },
+    /// An entry the tree does not keep ([`Retain::Skeleton`]) at a path it holds something at.
+    Drop { path: String, dir: bool },
+}
+
+/// Decompresses `blob` and hands each change of the layer to `each`, in archive order, with the
+/// content facts `limits.analysis` asks for: nothing but the current entry is held. Findings
+/// (unsafe names) go to `applied`.
+pub fn stream(blob: impl Read + Send, name: &str, limits: &Limits, seen: &mut u64, applied: &mut Applied, each: &mut dyn FnMut(Change) -> io::Result<()>) -> io::Result<()> {
+    read_layer(blob, name, limits, &mut Inodes::default(), seen, applied, each)
+}
+
+fn read_layer(blob: impl Read + Send, name: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64, applied: &mut Applied, each: &mut dyn FnMut(Change) -> io::Result<()>) -> io::Result<()> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(8);
     std::thread::scope(|scope| {
         let decompressor = scope.spawn(move || {
@@ -141,10 +248,10 @@ pub fn apply(tree: &mut Tree, blob: impl Read + Send, name: &str, limits: &Limit
         // blocked on a full channel then sees the reader has stopped and ends.
         let read = {
             let mut archive = tar::Archive::new(Blocks { rx, current: io::Cursor::new(Vec::new()) });
-            read_entries(&mut archive, tree, name, limits, inodes, seen).and_then(|applied| {
+            read_entries(&mut archive, name, limits, inodes, seen, applied, each).and_then(|()| {
                 // Read past the tar's end blocks too: a truncated or corrupt compressed stream fails here.
                 io::copy(&mut archive.into_inner(), &mut io::sink())?;
-                Ok(applied)
+                Ok(())
             })
         };
         // Joined by hand, not left to the scope: the scope's own wait ends when the closure has
@@ -219,16 +326,7 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-enum Change {
-    Whiteout(String),
-    Opaque(String),
-    Put(String, Entry),
-    HardLink { path: String, target: String, header: Entry },
-}
-
-fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64) -> io::Result<Applied> {
-    let mut applied = Applied::default();
-    let mut changes = Vec::new();
+fn read_entries<R: Read>(archive: &mut tar::Archive<R>, layer: &str, limits: &Limits, inodes: &mut Inodes, seen: &mut u64, applied: &mut Applied, each: &mut dyn FnMut(Change) -> io::Result<()>) -> io::Result<()> {
     for entry in archive.entries()? {
         let mut entry = entry?;
         applied.entries += 1;
@@ -254,12 +352,12 @@ fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: 
         let base = path.rsplit('/').next().unwrap_or("");
         let parent = tree::parent_of(&path).unwrap_or("/").to_string();
         if base == ".wh..wh..opq" {
-            changes.push(Change::Opaque(parent));
+            each(Change::Opaque(parent))?;
             continue;
         }
         if let Some(hidden) = base.strip_prefix(".wh.") {
             let hidden_path = if parent == "/" { format!("/{hidden}") } else { format!("{parent}/{hidden}") };
-            changes.push(Change::Whiteout(hidden_path));
+            each(Change::Whiteout(hidden_path))?;
             continue;
         }
         let header = entry.header();
@@ -272,7 +370,7 @@ fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: 
         let change = match kind {
             tar::EntryType::Regular | tar::EntryType::Continuous => {
                 let facts = content::analyze(&mut entry, &path, size, mode, &limits.analysis)?;
-                Change::Put(path, Entry { content: Some(Arc::new(facts)), inode: Some(inodes.next()), ..base_entry })
+                Change::Put(path, Entry { content: Some(Arc::new(facts)), inode: Some(inodes.allocate()), ..base_entry })
             }
             tar::EntryType::Directory => Change::Put(path, Entry { kind: Kind::Dir, ..base_entry }),
             tar::EntryType::Symlink => {
@@ -282,7 +380,10 @@ fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: 
             tar::EntryType::Link => {
                 let raw_target = entry.link_name_bytes().map(|t| t.into_owned()).unwrap_or_default();
                 match tree::normalize_entry_name(&raw_target) {
-                    Ok((target, _)) => Change::HardLink { path, target, header: base_entry },
+                    Ok((target, _)) => {
+                        applied.link_targets.push(target.clone());
+                        Change::HardLink { path, target, header: base_entry }
+                    }
                     Err(_) => {
                         applied.findings.push(Finding::new(Rule::UnsafeEntry, &path, "hard link with an unusable target; not applied", format!("{layer}: target {:?}", tree::display_bytes(&raw_target))));
                         continue;
@@ -295,14 +396,13 @@ fn read_entries<R: Read>(archive: &mut tar::Archive<R>, tree: &mut Tree, layer: 
             // pax and GNU extension headers are consumed by the tar crate; anything else is noise.
             _ => continue,
         };
-        changes.push(change);
+        each(change)?;
     }
-    apply_changes(tree, changes, layer, &mut applied);
-    Ok(applied)
+    Ok(())
 }
 
 /// Whiteouts first (they hide lower layers only), then the layer's entries in archive order.
-fn apply_changes(tree: &mut Tree, changes: Vec<Change>, layer: &str, applied: &mut Applied) {
+fn apply_changes(tree: &mut Tree, changes: Vec<Change>, layer: &str, retain: Retain, applied: &mut Applied) {
     let mut entries = Vec::with_capacity(changes.len());
     for change in changes {
         match change {
@@ -327,7 +427,20 @@ fn apply_changes(tree: &mut Tree, changes: Vec<Change>, layer: &str, applied: &m
                         this_layer.insert(path.clone(), linked.clone());
                         tree.insert(path, linked);
                     }
+                    // A link to a file the skeleton does not keep is such a file itself.
+                    None if retain == Retain::Skeleton => {
+                        this_layer.remove(&path);
+                        tree.whiteout(&path);
+                    }
                     None => applied.findings.push(Finding::new(Rule::UnsafeEntry, &path, "hard link to a missing file; not applied", format!("{layer}: target {target}"))),
+                }
+            }
+            Change::Drop { path, dir } => {
+                this_layer.remove(&path);
+                // A directory over a directory keeps what is below it; anything else replaces
+                // the path whole.
+                if !(dir && tree.get(&path).is_some_and(|e| e.kind == Kind::Dir)) {
+                    tree.whiteout(&path);
                 }
             }
             Change::Whiteout(_) | Change::Opaque(_) => unreachable!("split off above"),

@@ -20,6 +20,7 @@
 //! - [`rules`]: the checks.
 //! - [`report`]: findings as text, JSON, SARIF 2.1.0 or JUnit XML.
 //! - [`output`]: where `--output` and `--junit` write, atomically or through a device, never over one.
+//! - [`stream`]: an image's entries one at a time, in bounded memory, for inventories.
 //! - [`inventory`]: every file of an image as SPDX 2.3 or CycloneDX 1.6 JSON.
 #![forbid(unsafe_code)]
 
@@ -40,4 +41,5 @@ pub mod report;
 pub mod rules;
 pub mod signatures;
 pub mod source;
+pub mod stream;
 pub mod tree;

@@ -4,8 +4,8 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cning::content::Analysis;
-use cning::layers::Limits;
-use cning::output::Destination;
+use cning::layers::{Limits, Retain};
+use cning::output::{Destination, Watched};
 use cning::policy::Policy;
 use cning::report::{Checked, Format, Report};
 use cning::source::{self, Options, Platform};
@@ -56,7 +56,8 @@ enum Command {
     /// List every file of an image with type, mode, size, sha256 and ELF linkage, the crates
     /// compiled into its Rust binaries (from their .dep-v0 sections) and the Debian packages its
     /// /var/lib/dpkg/status.d records declare, each file tied to its package. The document is
-    /// written as the image's files are walked, one element at a time.
+    /// written as the image is read, in memory that does not grow with its file count: a skeleton
+    /// first (symlinks, ELF files, package records), then every entry streamed, layers from the top.
     Inventory {
         /// Document format.
         #[arg(long, value_enum, default_value_t = inventory::Format::Spdx)]
@@ -97,7 +98,7 @@ struct Input {
 impl Input {
     fn options(&self, analysis: Analysis) -> Options {
         let limits = Limits { max_layer_bytes: self.max_layer_bytes, analysis: Analysis { max_inspect: self.max_inspect, whole_files: self.scan_whole_files, ..analysis }, ..Limits::default() };
-        Options { platform: self.platform.clone(), follow_external_blobs: self.follow_external_blobs, limits }
+        Options { platform: self.platform.clone(), follow_external_blobs: self.follow_external_blobs, limits, retain: Retain::All }
     }
 }
 
@@ -132,10 +133,10 @@ fn run(cli: Cli) -> Result<bool> {
             }
             let report = Report::new(input.image.display().to_string(), policy.name.clone(), checked, violations);
             if let Some(dest) = &junit {
-                dest.write(|mut out| report.write(Format::Junit, &mut out))?;
+                dest.write(|mut out| Ok(report.write(Format::Junit, &mut out)?))?;
             }
             match &output {
-                Some(dest) => dest.write(|mut out| report.write(format, &mut out))?,
+                Some(dest) => dest.write(|mut out| Ok(report.write(format, &mut out)?))?,
                 None => report.write(format, &mut std::io::stdout().lock()).context("writing the report")?,
             }
             Ok(report.passed)
@@ -143,15 +144,17 @@ fn run(cli: Cli) -> Result<bool> {
         Command::Inventory { format, output, input } => {
             let output = output.as_deref().map(Destination::new).transpose()?;
             let opts = input.options(Analysis { hash_all: true, hash_executables: true, crates: true, ..Analysis::default() });
-            let images = source::open(&input.image, &opts)?;
+            let opened = source::Opened::new(&input.image, &opts)?;
+            let streamed = inventory::Streamed::read(&opened, &opts)?;
             let name = input.image.display().to_string();
-            let write = |out: &mut dyn Write| inventory::write(format, &name, &images, out);
+            let write = |out: &mut dyn Write| inventory::write(format, &name, &streamed, out);
             match &output {
                 Some(dest) => dest.write(write)?,
                 None => {
                     // Standard output is line-buffered, and the document is written a line at a time.
-                    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-                    write(&mut out).and_then(|()| out.flush()).context("writing the inventory")?
+                    let mut out = Watched::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()));
+                    let written = write(&mut out).and_then(|()| Ok(out.flush()?));
+                    written.map_err(|e| if out.failed { e.context("writing the inventory") } else { e })?
                 }
             }
             Ok(true)

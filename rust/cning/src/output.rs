@@ -50,15 +50,16 @@ impl Destination {
         Ok(Destination { given: path.to_path_buf() })
     }
 
-    /// Writes what `write` produces to the destination.
-    pub fn write(&self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    /// Writes what `write` produces to the destination. An error of `write` itself (reading the
+    /// image it streams, say) is returned as it is; a failed write says the destination failed.
+    pub fn write(&self, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
         let given = self.given.display();
         // Decided again: a device or directory that appeared at the path while the image was
         // read must not be renamed over.
         match plan(&self.given)? {
             Plan::Replace(target) => {
                 let mut tmp = tempfile::NamedTempFile::new_in(directory_of(&target)).with_context(|| format!("{given}: cannot create"))?;
-                write_buffered(tmp.as_file_mut(), write).with_context(|| format!("{given}: cannot write"))?;
+                write_buffered(tmp.as_file_mut(), write, &given)?;
                 // A report is for everyone who may read the directory, not private like a temporary file.
                 tmp.as_file().set_permissions(fs::Permissions::from_mode(0o644)).with_context(|| format!("{given}: cannot write"))?;
                 tmp.persist(&target).with_context(|| format!("{given}: cannot write"))?;
@@ -67,18 +68,45 @@ impl Destination {
                 // Append, not truncate: a device ignores both, and on a descriptor open on a
                 // regular file truncating would drop what was written through it before.
                 let mut file = OpenOptions::new().append(true).open(&target).with_context(|| format!("{given}: cannot open for writing"))?;
-                write_buffered(&mut file, write).with_context(|| format!("{given}: cannot write"))?;
+                write_buffered(&mut file, write, &given)?;
             }
         }
         Ok(())
     }
 }
 
-fn write_buffered(file: &mut fs::File, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    let mut out = BufWriter::new(file);
-    write(&mut out)?;
-    // Dropping a BufWriter would lose a failed final write silently.
-    out.flush()
+fn write_buffered(file: &mut fs::File, write: impl FnOnce(&mut dyn Write) -> Result<()>, given: &dyn std::fmt::Display) -> Result<()> {
+    let mut out = Watched::new(BufWriter::new(file));
+    let written = write(&mut out).and_then(|()| Ok(out.flush()?));
+    // Dropping a BufWriter would lose a failed final write silently: flushed above.
+    written.map_err(|e| if out.failed { e.context(format!("{given}: cannot write")) } else { e })
+}
+
+/// A writer that remembers whether a write to it failed, so that an error met while writing a
+/// document can be told apart: the destination's, or that of what the document was made from.
+pub struct Watched<W: Write> {
+    inner: W,
+    pub failed: bool,
+}
+
+impl<W: Write> Watched<W> {
+    pub fn new(inner: W) -> Watched<W> {
+        Watched { inner, failed: false }
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(buf);
+        self.failed |= written.is_err();
+        written
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let flushed = self.inner.flush();
+        self.failed |= flushed.is_err();
+        flushed
+    }
 }
 
 /// The directory a path's last component is in (`.` for a bare name).

@@ -7,7 +7,8 @@
 use crate::source::ImageFs;
 use crate::tree::{Kind, Resolution};
 use cleanstart_debian::status::{self, Installed};
-use std::collections::HashMap;
+use crate::layers::Retain;
+use std::collections::{HashMap, HashSet};
 
 /// Where an image says which operating system release it is.
 const OS_RELEASE: [&str; 2] = ["/etc/os-release", "/usr/lib/os-release"];
@@ -28,6 +29,20 @@ fn distro(fs: &ImageFs) -> Option<String> {
     Some(format!("{}-{}", field("ID")?, field("VERSION_ID")?))
 }
 
+/// Where the file a package lists is in the image: its real path, when the image holds a regular
+/// file there. A skeleton ([`Retain::Skeleton`]) holds only some files, so there the path is where
+/// the file would be, to be confirmed ([`Packages::confirm`]) when the image's entries are read.
+fn held(fs: &ImageFs, file: &str) -> Option<String> {
+    if fs.retained == Retain::Skeleton {
+        let real = fs.tree.resolve_assuming_plain(file)?;
+        return fs.tree.get(&real).is_none_or(|e| e.kind == Kind::File).then_some(real);
+    }
+    match fs.tree.resolve(file).end {
+        Resolution::Found(real) if fs.tree.get(&real).is_some_and(|e| e.kind == Kind::File) => Some(real),
+        _ => None,
+    }
+}
+
 /// One package of the image.
 #[derive(Debug, Clone)]
 pub struct Package {
@@ -36,6 +51,8 @@ pub struct Package {
     pub record: String,
     /// The files its md5sums lists that the image holds, as the image's paths resolve them.
     pub files: Vec<String>,
+    /// Each of `files` as the md5sums names it.
+    listed: Vec<String>,
 }
 
 /// The packages of one image, and which package each file belongs to.
@@ -69,27 +86,51 @@ impl Packages {
                 }
             };
             let index = packages.list.len();
-            let mut files = Vec::new();
+            let (mut files, mut listed_as) = (Vec::new(), Vec::new());
             let md5sums_path = format!("{path}.md5sums");
             if let Some(md5sums) = text(&md5sums_path) {
                 match status::parse_md5sums(&md5sums) {
                     Ok(listed) => {
                         for (_, file) in listed {
-                            match fs.tree.resolve(&file).end {
-                                Resolution::Found(real) if fs.tree.get(&real).is_some_and(|e| e.kind == Kind::File) => {
+                            match held(fs, &file) {
+                                Some(real) => {
                                     packages.owners.entry(real.clone()).or_insert(index);
                                     files.push(real);
+                                    listed_as.push(file);
                                 }
-                                _ => packages.problems.push(format!("{md5sums_path}: lists {file}, which the image does not hold")),
+                                None => packages.problems.push(format!("{md5sums_path}: lists {file}, which the image does not hold")),
                             }
                         }
                     }
                     Err(e) => packages.problems.push(format!("{md5sums_path}: not an md5sums file: {e:#}")),
                 }
             }
-            packages.list.push(Package { installed, record: path.clone(), files });
+            packages.list.push(Package { installed, record: path.clone(), files, listed: listed_as });
         }
         packages
+    }
+
+    /// For packages read from a skeleton: keeps, of the files each package lists, those
+    /// `streamed` shows the image holds as regular files, and states the others as problems.
+    pub fn confirm(&mut self, streamed: &HashSet<String>) {
+        for package in &mut self.list {
+            let (mut files, mut listed) = (Vec::new(), Vec::new());
+            for (file, as_listed) in package.files.drain(..).zip(package.listed.drain(..)) {
+                if streamed.contains(&file) {
+                    files.push(file);
+                    listed.push(as_listed);
+                } else {
+                    self.problems.push(format!("{}.md5sums: lists {as_listed}, which the image does not hold", package.record));
+                }
+            }
+            (package.files, package.listed) = (files, listed);
+        }
+        self.owners.retain(|file, _| streamed.contains(file));
+    }
+
+    /// Whether `path` is a file some package lists (before [`Packages::confirm`], a file it may hold).
+    pub fn lists(&self, path: &str) -> bool {
+        self.owners.contains_key(path)
     }
 
     /// The package URL of a package of this image.
@@ -123,7 +164,7 @@ mod tests {
         t.insert("/lib".into(), Entry { kind: Kind::Symlink, target: Some("usr/lib".into()), ..text("") });
         t.insert("/var/lib/dpkg/status.d/broken".into(), text("Package: broken\n"));
         t.insert("/etc/os-release".into(), text("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n"));
-        ImageFs { label: "linux/amd64".into(), platform: None, tree: t, findings: vec![], entries: 0, runtime: Default::default() }
+        ImageFs { label: "linux/amd64".into(), tree: t, ..ImageFs::default() }
     }
 
     #[test]
@@ -145,7 +186,7 @@ mod tests {
     fn inventories_tie_files_to_their_packages() {
         let fs = [image()];
         let mut bytes = Vec::new();
-        inventory::write(Format::Spdx, "img", &fs, &mut bytes).unwrap();
+        inventory::write(Format::Spdx, "img", &fs[..], &mut bytes).unwrap();
         let spdx: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let deb = spdx["packages"].as_array().unwrap().iter().find(|p| p["name"] == "zlib1g").expect("the package");
         assert_eq!(deb["externalRefs"][0]["referenceLocator"], "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib");
@@ -155,12 +196,12 @@ mod tests {
         assert!(spdx["creationInfo"]["comment"].as_str().unwrap().contains("which the image does not hold"));
 
         let mut bytes = Vec::new();
-        inventory::write(Format::Cyclonedx, "img", &fs, &mut bytes).unwrap();
+        inventory::write(Format::Cyclonedx, "img", &fs[..], &mut bytes).unwrap();
         let cdx: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let component = cdx["components"].as_array().unwrap().iter().find(|c| c["name"] == "zlib1g").expect("the component");
         assert_eq!(component["type"], "library");
         let file = cdx["components"].as_array().unwrap().iter().find(|c| c["name"] == "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13").unwrap();
         assert!(file["properties"].as_array().unwrap().iter().any(|p| p["name"] == "cning:package" && p["value"] == component["bom-ref"]));
-        assert_eq!(cdx["metadata"]["properties"].as_array().unwrap().len(), 2);
+        assert_eq!(cdx["properties"].as_array().unwrap().len(), 2);
     }
 }

@@ -224,7 +224,7 @@ mod tests {
     use std::sync::Arc;
 
     fn image(tree: Tree) -> ImageFs {
-        ImageFs { label: "linux/amd64".into(), platform: Some("linux/amd64".parse().unwrap()), tree, findings: vec![], entries: 0, runtime: Default::default() }
+        ImageFs { label: "linux/amd64".into(), platform: Some("linux/amd64".parse().unwrap()), tree, ..ImageFs::default() }
     }
 
     fn exe(inode: u64, sha: &str) -> Entry {

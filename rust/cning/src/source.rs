@@ -10,14 +10,14 @@
 //! is checked, or only the one `--platform` names.
 
 use crate::content::{self, Content};
-use crate::layers::{self, Inodes, Limits};
+use crate::layers::{self, Inodes, Limits, Retain};
 use crate::findings::Finding;
 use crate::tree::{self, Entry, Kind, Tree};
 use anyhow::{anyhow, bail, Context, Result};
 use rayon::prelude::*;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt};
@@ -72,10 +72,12 @@ pub struct Options {
     /// Follow layout blob symlinks that leave the layout directory (content is still verified).
     pub follow_external_blobs: bool,
     pub limits: Limits,
+    /// What the trees keep.
+    pub retain: Retain,
 }
 
 /// One platform's merged filesystem.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ImageFs {
     /// `linux/amd64`, or `rootfs` for a directory with no platform given.
     pub label: String,
@@ -87,6 +89,10 @@ pub struct ImageFs {
     pub entries: u64,
     /// What the image configuration sets for its processes (nothing, for a directory).
     pub runtime: Runtime,
+    /// What the tree holds: every entry, or a skeleton ([`Retain::Skeleton`]).
+    pub retained: Retain,
+    /// The paths hard links in the image's layers name (none for a directory).
+    pub link_targets: BTreeSet<String>,
 }
 
 /// The image configuration's settings for the processes it starts (OCI `config.Env` and
@@ -141,32 +147,147 @@ fn unseekable(path: &Path, why: &str) -> anyhow::Error {
 
 /// Reads `path`, whatever it is, into one [`ImageFs`] per platform.
 pub fn open(path: &Path, opts: &Options) -> Result<Vec<ImageFs>> {
-    // Followed through symlinks, so that `/dev/stdin` or bash's `<(...)` (`/dev/fd/63`) shows the
-    // pipe behind it. Decided before opening: opening a FIFO waits for a writer, forever if none comes.
-    let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    if meta.file_type().is_fifo() {
-        return Err(unseekable(path, kind(&meta)));
-    }
-    if !meta.is_dir() && !meta.is_file() {
-        bail!("{}: {}, not an image directory or archive file", path.display(), kind(&meta));
-    }
-    if meta.is_dir() {
-        if path.join("oci-layout").is_file() {
-            let blobs = LayoutDir::new(path, opts.follow_external_blobs)?;
-            let index = read_capped(&path.join("index.json")).with_context(|| format!("{}: cannot read index.json", path.display()))?;
-            return read_oci(&blobs, &index, path, opts);
+    let opened = Opened::new(path, opts)?;
+    (0..opened.len()).map(|i| opened.read(i, opts)).collect()
+}
+
+/// An input whose images have been found (their platforms, configurations and layers checked),
+/// ready to be read, whole or as a skeleton ([`Opened::read`]), and streamed ([`Opened::stream`]),
+/// each as often as needed.
+pub struct Opened {
+    path: PathBuf,
+    backing: Backing,
+    plans: Vec<Plan>,
+}
+
+/// Where an input's bytes are.
+enum Backing {
+    Dir,
+    Layout(LayoutDir),
+    Archive(TarIndex),
+}
+
+/// One platform's image of an input, before its layers are read.
+struct Plan {
+    label: String,
+    platform: Option<Platform>,
+    runtime: Runtime,
+    layers: Vec<LayerBlob>,
+}
+
+/// One layer, as its image names it.
+struct LayerBlob {
+    /// The digest its content must have.
+    digest: String,
+    /// An OCI layer's descriptor; `None` for a `docker save` member, named by `member`.
+    descriptor: Option<Descriptor>,
+    member: String,
+    /// What errors about it say.
+    context: String,
+}
+
+impl Opened {
+    /// Opens `path`, whatever it is, and finds its images (only `opts.platform`'s, if given).
+    pub fn new(path: &Path, opts: &Options) -> Result<Opened> {
+        // Followed through symlinks, so that `/dev/stdin` or bash's `<(...)` (`/dev/fd/63`) shows the
+        // pipe behind it. Decided before opening: opening a FIFO waits for a writer, forever if none comes.
+        let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if meta.file_type().is_fifo() {
+            return Err(unseekable(path, kind(&meta)));
         }
-        return Ok(vec![read_dir(path, opts)?]);
+        if !meta.is_dir() && !meta.is_file() {
+            bail!("{}: {}, not an image directory or archive file", path.display(), kind(&meta));
+        }
+        let opened = |backing, plans| Ok(Opened { path: path.to_path_buf(), backing, plans });
+        if meta.is_dir() {
+            if path.join("oci-layout").is_file() {
+                let blobs = LayoutDir::new(path, opts.follow_external_blobs)?;
+                let index = read_capped(&path.join("index.json")).with_context(|| format!("{}: cannot read index.json", path.display()))?;
+                let plans = plan_oci(&blobs, &index, path, opts)?;
+                return opened(Backing::Layout(blobs), plans);
+            }
+            let label = opts.platform.as_ref().map_or_else(|| "rootfs".to_string(), |p| p.to_string());
+            return opened(Backing::Dir, vec![Plan { label, platform: opts.platform.clone(), runtime: Runtime::default(), layers: Vec::new() }]);
+        }
+        let archive = TarIndex::new(path)?;
+        if archive.entries.contains_key("oci-layout") {
+            let index = archive.read_named("index.json", MAX_JSON_BYTES)?;
+            let plans = plan_oci(&archive, &index, path, opts)?;
+            return opened(Backing::Archive(archive), plans);
+        }
+        if archive.entries.contains_key("manifest.json") {
+            let plans = plan_docker(&archive, path, opts)?;
+            return opened(Backing::Archive(archive), plans);
+        }
+        bail!("{}: not an OCI layout, OCI archive, docker archive or root filesystem directory", path.display())
     }
-    let archive = TarIndex::new(path)?;
-    if archive.entries.contains_key("oci-layout") {
-        let index = archive.read_named("index.json", MAX_JSON_BYTES)?;
-        return read_oci(&archive, &index, path, opts);
+
+    /// How many images (platforms) the input holds.
+    pub fn len(&self) -> usize {
+        self.plans.len()
     }
-    if archive.entries.contains_key("manifest.json") {
-        return read_docker(&archive, path, opts);
+
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
     }
-    bail!("{}: not an OCI layout, OCI archive, docker archive or root filesystem directory", path.display())
+
+    /// The platform label of image `i` (`linux/amd64`, `rootfs`).
+    pub fn label(&self, i: usize) -> &str {
+        &self.plans[i].label
+    }
+
+    /// Reads image `i` into one merged tree, keeping what `opts.retain` says.
+    pub fn read(&self, i: usize, opts: &Options) -> Result<ImageFs> {
+        let plan = &self.plans[i];
+        if let Backing::Dir = self.backing {
+            return read_dir(&self.path, opts, plan);
+        }
+        let mut image = ImageFs { label: plan.label.clone(), platform: plan.platform.clone(), runtime: plan.runtime.clone(), retained: opts.retain, ..ImageFs::default() };
+        let mut inodes = Inodes::default();
+        for layer in &plan.layers {
+            let mut verified = self.open_layer(layer)?;
+            let applied = layers::apply_retaining(&mut image.tree, &mut verified, &layer.member, &opts.limits, opts.retain, &mut inodes, &mut image.entries)
+                .with_context(|| layer.context.clone())?;
+            verified.finish(&layer.digest).with_context(|| layer.context.clone())?;
+            image.findings.extend(applied.findings);
+            image.link_targets.extend(applied.link_targets);
+        }
+        Ok(image)
+    }
+
+    /// Hands every entry of image `i` to `each`, with the content facts `opts.limits.analysis`
+    /// asks for (none when `contents` is false), holding none of them: see [`crate::stream`].
+    /// `link_targets` are the paths the image's hard links name (from its skeleton).
+    pub fn stream(&self, i: usize, opts: &Options, contents: bool, link_targets: &BTreeSet<String>, each: &mut dyn FnMut(&str, &Entry) -> Result<()>) -> Result<()> {
+        let plan = &self.plans[i];
+        if let Backing::Dir = self.backing {
+            return crate::stream::directory(&self.path, opts, contents, each);
+        }
+        let mut layers = crate::stream::Layers::new(link_targets);
+        let mut seen = 0;
+        for layer in plan.layers.iter().rev() {
+            let mut verified = self.open_layer(layer)?;
+            layers.read(&mut verified, &layer.member, opts, contents, &mut seen, each).with_context(|| layer.context.clone())?;
+            verified.finish(&layer.digest).with_context(|| layer.context.clone())?;
+        }
+        Ok(())
+    }
+
+    fn open_layer(&self, layer: &LayerBlob) -> Result<Verified<Box<dyn Read + Send + '_>>> {
+        let blobs: &dyn Blobs = match &self.backing {
+            Backing::Layout(dir) => dir,
+            Backing::Archive(archive) => archive,
+            Backing::Dir => bail!("{}: a directory has no layers", self.path.display()),
+        };
+        match (&layer.descriptor, &self.backing) {
+            (Some(desc), _) => open_verified(blobs, desc),
+            (None, Backing::Archive(archive)) => {
+                let (reader, size) = archive.open_named(&layer.member)?;
+                Ok(Verified { inner: reader, hasher: Sha256::new(), read: 0, size })
+            }
+            (None, _) => bail!("{}: layer {} is not an archive member", self.path.display(), layer.member),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,14 +577,14 @@ fn parse_json<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<
     serde_json::from_slice(bytes).map_err(|e| anyhow!("{what}: invalid JSON: {e}"))
 }
 
-fn read_oci(blobs: &dyn Blobs, index_json: &[u8], input: &Path, opts: &Options) -> Result<Vec<ImageFs>> {
+fn plan_oci(blobs: &dyn Blobs, index_json: &[u8], input: &Path, opts: &Options) -> Result<Vec<Plan>> {
     let index: Index = parse_json(index_json, &format!("{}: index.json", input.display()))?;
     let mut manifests = Vec::new();
     collect_manifests(blobs, &index.manifests, 0, &mut manifests)?;
     if manifests.is_empty() {
         bail!("{}: the index lists no image manifest", input.display());
     }
-    let mut images = Vec::new();
+    let mut plans = Vec::new();
     for (desc, manifest) in manifests {
         let config_bytes = read_json_blob(blobs, &manifest.config)?;
         let config: ImageConfig = parse_json(&config_bytes, &format!("config {}", manifest.config.digest))?;
@@ -480,23 +601,18 @@ fn read_oci(blobs: &dyn Blobs, index_json: &[u8], input: &Path, opts: &Options) 
                 continue;
             }
         }
-        let runtime = config.config.unwrap_or_default();
-        let mut image = ImageFs { label: platform.to_string(), platform: Some(platform), tree: Tree::new(), findings: Vec::new(), entries: 0, runtime };
-        let mut inodes = Inodes::default();
-        for layer in &manifest.layers {
-            let mut verified = open_verified(blobs, layer)?;
-            let applied = layers::apply(&mut image.tree, &mut verified, &layer.digest, &opts.limits, &mut inodes, &mut image.entries)
-                .with_context(|| format!("layer {}", layer.digest))?;
-            verified.finish(&layer.digest)?;
-            image.findings.extend(applied.findings);
-        }
-        images.push(image);
+        let layers = manifest
+            .layers
+            .into_iter()
+            .map(|d| LayerBlob { digest: d.digest.clone(), member: d.digest.clone(), context: format!("layer {}", d.digest), descriptor: Some(d) })
+            .collect();
+        plans.push(Plan { label: platform.to_string(), platform: Some(platform), runtime: config.config.unwrap_or_default(), layers });
     }
-    if images.is_empty() {
+    if plans.is_empty() {
         let want = opts.platform.as_ref().map_or_else(String::new, |p| format!(" for {p}"));
         bail!("{}: no image manifest{want}", input.display());
     }
-    Ok(images)
+    Ok(plans)
 }
 
 fn collect_manifests(blobs: &dyn Blobs, descs: &[Descriptor], depth: usize, out: &mut Vec<(Descriptor, Manifest)>) -> Result<()> {
@@ -554,10 +670,10 @@ fn digest_in_name(name: &str) -> Option<String> {
     well_formed.then_some(digest)
 }
 
-fn read_docker(archive: &TarIndex, input: &Path, opts: &Options) -> Result<Vec<ImageFs>> {
+fn plan_docker(archive: &TarIndex, input: &Path, opts: &Options) -> Result<Vec<Plan>> {
     let manifest_json = archive.read_named("manifest.json", MAX_JSON_BYTES)?;
     let manifests: Vec<DockerManifest> = parse_json(&manifest_json, &format!("{}: manifest.json", input.display()))?;
-    let mut images = Vec::new();
+    let mut plans = Vec::new();
     for m in &manifests {
         let config_bytes = archive.read_named(&m.config, MAX_JSON_BYTES)?;
         if let Some(digest) = digest_in_name(&m.config) {
@@ -577,88 +693,110 @@ fn read_docker(archive: &TarIndex, input: &Path, opts: &Options) -> Result<Vec<I
         if diff_ids.len() != m.layers.len() {
             bail!("{}: {} lists {} layers, its config {} diff_ids", input.display(), m.config, m.layers.len(), diff_ids.len());
         }
-        let runtime = config.config.unwrap_or_default();
-        let mut image = ImageFs { label: platform.to_string(), platform: Some(platform), tree: Tree::new(), findings: Vec::new(), entries: 0, runtime };
-        let mut inodes = Inodes::default();
-        for (name, diff_id) in m.layers.iter().zip(&diff_ids) {
-            // docker save writes uncompressed layers, whose digest is the diff_id.
-            let digest = digest_in_name(name).unwrap_or_else(|| diff_id.clone());
-            let (reader, size) = archive.open_named(name)?;
-            let mut verified = Verified { inner: reader, hasher: Sha256::new(), read: 0, size };
-            let applied = layers::apply(&mut image.tree, &mut verified, name, &opts.limits, &mut inodes, &mut image.entries)
-                .with_context(|| format!("{}: layer {name}", input.display()))?;
-            verified.finish(&digest).with_context(|| format!("{}: layer {name}", input.display()))?;
-            image.findings.extend(applied.findings);
-        }
-        images.push(image);
+        let layers = m
+            .layers
+            .iter()
+            .zip(&diff_ids)
+            .map(|(name, diff_id)| LayerBlob {
+                // docker save writes uncompressed layers, whose digest is the diff_id.
+                digest: digest_in_name(name).unwrap_or_else(|| diff_id.clone()),
+                descriptor: None,
+                member: name.clone(),
+                context: format!("{}: layer {name}", input.display()),
+            })
+            .collect();
+        plans.push(Plan { label: platform.to_string(), platform: Some(platform), runtime: config.config.unwrap_or_default(), layers });
     }
-    if images.is_empty() {
+    if plans.is_empty() {
         bail!("{}: no image in manifest.json matches the requested platform", input.display());
     }
-    Ok(images)
+    Ok(plans)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Root filesystem directory
 
-fn read_dir(root: &Path, opts: &Options) -> Result<ImageFs> {
+fn read_dir(root: &Path, opts: &Options, plan: &Plan) -> Result<ImageFs> {
     let walk = Walk { root, opts, entries: AtomicU64::new(1), found: Mutex::new(Vec::new()), error: Mutex::new(None) };
     rayon::scope(|scope| walk.dir(scope, root.to_path_buf()));
     if let Some(e) = walk.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
         return Err(e);
     }
+    let walked_entries = walk.entries.into_inner();
     let mut walked = walk.found.into_inner().unwrap_or_else(PoisonError::into_inner);
     // Workers finish in any order; sorted, the tree and its inode ids are the same every run.
     walked.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let mut entries = Vec::with_capacity(walked.len());
     let mut inodes: HashMap<(u64, u64), u64> = HashMap::new();
     let mut next_inode = 0;
-    for Walked { path, meta, target, content } in walked {
-        let ft = meta.file_type();
-        use std::os::unix::fs::FileTypeExt;
-        let kind = if ft.is_dir() {
-            Kind::Dir
-        } else if ft.is_symlink() {
-            Kind::Symlink
-        } else if ft.is_file() {
-            Kind::File
-        } else if ft.is_char_device() {
-            Kind::CharDevice
-        } else if ft.is_block_device() {
-            Kind::BlockDevice
-        } else if ft.is_fifo() {
-            Kind::Fifo
-        } else {
-            continue; // sockets
-        };
-        let inode = (kind == Kind::File).then(|| {
-            *inodes.entry((meta.dev(), meta.ino())).or_insert_with(|| {
+    for Walked { path, entry, id } in walked {
+        let inode = (entry.kind == Kind::File).then(|| {
+            *inodes.entry(id).or_insert_with(|| {
                 next_inode += 1;
                 next_inode
             })
         });
-        let content = content.map(Arc::new);
-        entries.push((path, Entry { kind, mode: meta.mode() & 0o7777, uid: meta.uid().into(), gid: meta.gid().into(), size: meta.len(), target, content, inode }));
+        entries.push((path, Entry { inode, ..entry }));
     }
     let tree = Tree::from_sorted(entries);
-    let entries = tree.len() as u64;
-    Ok(ImageFs {
-        label: opts.platform.as_ref().map_or_else(|| "rootfs".to_string(), |p| p.to_string()),
-        platform: opts.platform.clone(),
-        tree,
-        findings: Vec::new(),
-        entries,
-        runtime: Runtime::default(),
-    })
+    // A skeleton holds few of the entries walked; the walk counted them all.
+    let entries = if opts.retain == Retain::All { tree.len() as u64 } else { walked_entries };
+    Ok(ImageFs { label: plan.label.clone(), platform: plan.platform.clone(), tree, entries, retained: opts.retain, ..ImageFs::default() })
 }
 
-/// One entry of a directory walk, with its content facts when it is a regular file.
+/// The entry a directory walk makes of what `lstat` says, `None` for a socket (which no image
+/// holds: it is made by a running process).
+pub(crate) fn entry_of(meta: &std::fs::Metadata, target: Option<String>, content: Option<Content>) -> Option<Entry> {
+    let ft = meta.file_type();
+    let kind = if ft.is_dir() {
+        Kind::Dir
+    } else if ft.is_symlink() {
+        Kind::Symlink
+    } else if ft.is_file() {
+        Kind::File
+    } else if ft.is_char_device() {
+        Kind::CharDevice
+    } else if ft.is_block_device() {
+        Kind::BlockDevice
+    } else if ft.is_fifo() {
+        Kind::Fifo
+    } else {
+        return None;
+    };
+    Some(Entry { kind, mode: meta.mode() & 0o7777, uid: meta.uid().into(), gid: meta.gid().into(), size: meta.len(), target, content: content.map(Arc::new), inode: None })
+}
+
+/// A directory entry's path as the image sees it (`/` and the path below the root).
+pub(crate) fn image_path(root: &Path, real: &Path) -> String {
+    let rel = real.strip_prefix(root).unwrap_or(real);
+    format!("/{}", tree::display_bytes(rel.as_os_str().as_encoded_bytes()))
+}
+
+/// A regular file's content facts, read in place; other entries have none.
+pub(crate) fn facts_of(real: &Path, path: &str, meta: &std::fs::Metadata, opts: &Options) -> Result<Option<Content>> {
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    let file = File::open(real).with_context(|| format!("{}: cannot open", real.display()))?;
+    let facts = content::analyze_file(&file, path, meta.len(), meta.mode() & 0o7777, &opts.limits.analysis).with_context(|| format!("{}: cannot read", real.display()))?;
+    Ok(Some(facts))
+}
+
+/// A symlink's target, as stored; `None` for anything else.
+pub(crate) fn target_of(real: &Path, meta: &std::fs::Metadata) -> Result<Option<String>> {
+    if !meta.file_type().is_symlink() {
+        return Ok(None);
+    }
+    let t = std::fs::read_link(real).with_context(|| format!("{}: cannot read link", real.display()))?;
+    Ok(Some(tree::display_bytes(t.as_os_str().as_encoded_bytes())))
+}
+
+/// One entry of a directory walk that the tree keeps.
 struct Walked {
     path: String,
-    meta: std::fs::Metadata,
-    /// A symlink's target.
-    target: Option<String>,
-    content: Option<Content>,
+    entry: Entry,
+    /// Device and inode, which hard links share.
+    id: (u64, u64),
 }
 
 /// A directory walk spread over the thread pool: each directory is a task that lists and stats
@@ -709,32 +847,20 @@ impl<'a> Walk<'a> {
             .map(|entry| {
                 let real = entry.path();
                 let meta = entry.metadata().with_context(|| format!("{}: cannot stat", real.display()))?;
-                let rel = real.strip_prefix(self.root).unwrap_or(&real);
-                let path = format!("/{}", tree::display_bytes(rel.as_os_str().as_encoded_bytes()));
-                let content = if meta.is_file() {
-                    let file = File::open(&real).with_context(|| format!("{}: cannot open", real.display()))?;
-                    let facts = content::analyze_file(&file, &path, meta.len(), meta.mode() & 0o7777, &self.opts.limits.analysis)
-                        .with_context(|| format!("{}: cannot read", real.display()))?;
-                    Some(facts)
-                } else {
-                    None
-                };
-                let target = if meta.file_type().is_symlink() {
-                    let t = std::fs::read_link(&real).with_context(|| format!("{}: cannot read link", real.display()))?;
-                    Some(tree::display_bytes(t.as_os_str().as_encoded_bytes()))
-                } else {
-                    None
-                };
-                Ok((real, Walked { path, meta, target, content }))
+                let path = image_path(self.root, &real);
+                let content = facts_of(&real, &path, &meta, self.opts)?;
+                let target = target_of(&real, &meta)?;
+                let entry = entry_of(&meta, target, content);
+                Ok((real, meta.is_dir(), entry.map(|entry| Walked { path, entry, id: (meta.dev(), meta.ino()) })))
             })
-            .collect::<Result<Vec<(PathBuf, Walked)>>>()?;
+            .collect::<Result<Vec<(PathBuf, bool, Option<Walked>)>>>()?;
         let mut subdirs = Vec::new();
         let mut found = Vec::with_capacity(walked.len());
-        for (real, w) in walked {
-            if w.meta.is_dir() {
+        for (real, is_dir, w) in walked {
+            if is_dir {
                 subdirs.push(real);
             }
-            found.push(w);
+            found.extend(w.filter(|w| self.opts.retain.keeps(&w.entry)));
         }
         self.found.lock().unwrap_or_else(PoisonError::into_inner).extend(found);
         Ok(subdirs)

@@ -185,18 +185,29 @@ impl Tree {
     /// Resolves `path` (absolute, normalized) the way the kernel would inside the image, following
     /// every symlink, the last component's included.
     pub fn resolve(&self, path: &str) -> Resolved {
-        self.walk(path, None)
+        self.walk(path, None, false)
+    }
+
+    /// Where `path` leads in a tree that holds every symlink of the image but not every
+    /// directory or file (a skeleton, [`crate::layers::Retain::Skeleton`]): a component the tree
+    /// does not hold is taken as a plain directory or file. `None` for a symlink loop or a path
+    /// through a non-directory the tree holds.
+    pub fn resolve_assuming_plain(&self, path: &str) -> Option<String> {
+        match self.walk(path, None, true).end {
+            Resolution::Found(real) => Some(real),
+            Resolution::Dangling { .. } | Resolution::Loop => None,
+        }
     }
 
     /// [`Tree::resolve`], also giving every symlink the walk went through, in order: what a copy
     /// of part of the tree must hold for `path` to resolve the same way in it.
     pub fn resolve_trail(&self, path: &str) -> (Resolved, Vec<String>) {
         let mut trail = Vec::new();
-        let resolved = self.walk(path, Some(&mut trail));
+        let resolved = self.walk(path, Some(&mut trail), false);
         (resolved, trail)
     }
 
-    fn walk(&self, path: &str, mut trail: Option<&mut Vec<String>>) -> Resolved {
+    fn walk(&self, path: &str, mut trail: Option<&mut Vec<String>>, assume_plain: bool) -> Resolved {
         let mut pending: Vec<String> = components(path).rev().map(str::to_owned).collect();
         let mut current: Vec<String> = Vec::new();
         let mut hops = 0;
@@ -215,6 +226,9 @@ impl Tree {
             current.push(part);
             let here = join(&current);
             let Some(entry) = self.entries.get(&here) else {
+                if assume_plain {
+                    continue;
+                }
                 return Resolved { end: Resolution::Dangling { missing: here }, escaped };
             };
             match entry.kind {
