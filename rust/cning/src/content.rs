@@ -4,7 +4,8 @@
 //! Files in a directory are read by position ([`analyze_file`]): the first bytes of every file,
 //! then for ELF files only the headers and the ranges [`crate::regions`] picks, a window at a time;
 //! whole files are read only to hash them. Files in a layer stream ([`analyze`]) arrive once, in
-//! order, so they are held in memory (up to the inspection cap) and searched the same way.
+//! order, so ELF files are held in memory (up to the inspection cap) and searched the same way;
+//! other files are hashed as they stream by.
 
 use crate::crates::{self, Crate};
 use crate::elf::{self, ElfInfo};
@@ -111,6 +112,23 @@ fn read_facts(mut reader: impl Read, size: u64, mode: u32, analysis: &Analysis) 
         content.sha256 = Some(hex(&hasher.finalize()));
         content.sha1 = sha1.map(|s| hex(&s.finalize()));
         content.not_inspected = Some(over_cap(size, analysis));
+        return Ok(content);
+    }
+    if !is_elf {
+        // Only ELF files are searched whole; any other file is hashed as it streams by, and no
+        // more than its `#!` line is held.
+        let mut line = head.to_vec();
+        if is_script {
+            (&mut reader).take((SCRIPT_HEAD - head.len()) as u64).read_to_end(&mut line)?;
+            content.shebang = Some(shebang(&line));
+        }
+        if analysis.hash_all || analysis.hash_executables {
+            let mut hasher = Sha256::new_with_prefix(&line);
+            let mut sha1 = analysis.hash_all.then(|| sha1::Sha1::new_with_prefix(&line));
+            io::copy(&mut reader, &mut HashWriter { sha256: &mut hasher, sha1: sha1.as_mut() })?;
+            content.sha256 = Some(hex(&hasher.finalize()));
+            content.sha1 = sha1.map(|s| hex(&s.finalize()));
+        }
         return Ok(content);
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 << 20));
@@ -302,7 +320,9 @@ mod tests {
 
     #[test]
     fn files_over_the_cap_are_hashed_not_held() {
-        let data = vec![7u8; 10_000];
+        // ELF files are the ones held to be searched; any other file streams by.
+        let mut data = vec![7u8; 10_000];
+        data[..4].copy_from_slice(b"\x7fELF");
         let small = Analysis { max_inspect: 1000, ..Analysis::default() };
         let c = analyze(&data[..], "/big", 10_000, 0o755, &small).unwrap();
         assert!(c.not_inspected.is_some());
@@ -310,5 +330,13 @@ mod tests {
         // A header claiming fewer bytes than the stream holds is not trusted either.
         let c = analyze(&data[..], "/big", 10, 0o755, &small).unwrap();
         assert!(c.not_inspected.unwrap().contains("declared 10 bytes"));
+        // A script under the cap is hashed as it streams by, its `#!` line read.
+        let mut script = b"#!/bin/sh -e\n".to_vec();
+        script.resize(900, b'x');
+        let c = analyze(&script[..], "/script", 900, 0o644, &Analysis { hash_all: true, ..small }).unwrap();
+        assert!(c.not_inspected.is_none());
+        assert_eq!(c.shebang.as_deref(), Some("/bin/sh -e"));
+        assert_eq!(c.sha256.unwrap(), hex(&Sha256::digest(&script)));
+        assert_eq!(c.sha1.unwrap(), hex(&sha1::Sha1::digest(&script)));
     }
 }
