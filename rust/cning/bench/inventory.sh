@@ -9,6 +9,8 @@
 # SCALE adds a table of peak memory against the file count: for each N, a generated tree of N
 # small files (1,000 to a directory) is inventoried, by cning and by OLD_CNING when given. A
 # streamed inventory's memory should stay flat as N grows.
+# LAYOUT=1 adds one run over DIR packed by cleanimg as a one-layer gzip OCI layout (hard links
+# become copies): the layered path, whose peak memory is the largest ELF file held for inspection.
 #
 # Rounds alternate the commands (reference, cning, ...) after one warm-up pass that fills the page
 # cache; medians are printed. OLD_CNING adds another cning binary (an earlier build) as a row.
@@ -86,5 +88,37 @@ PY
       printf '%-10s %-44s %8.2f %12.1f\n' "$n" "${row%%|*}" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
     done
     rm -rf "$tree"
+  done
+fi
+
+if [ -n "${LAYOUT:-}" ]; then
+  echo "== DIR as a one-layer gzip OCI layout (cleanimg), one run each"
+  (cd "$repo/rust" && cargo build -q --release -p cleanimg)
+  python3 - "$dir" "$work/spec.json" <<'PY'
+import json, os, stat, sys
+root, out = sys.argv[1], sys.argv[2]
+entries = []
+for top, dirs, files in os.walk(root):
+    dirs.sort()
+    for name in sorted(dirs) + sorted(files):
+        real = os.path.join(top, name)
+        path = "/" + os.path.relpath(real, root)
+        st = os.lstat(real)
+        if stat.S_ISLNK(st.st_mode):
+            entries.append({"type": "symlink", "path": path, "target": os.readlink(real)})
+        elif stat.S_ISDIR(st.st_mode):
+            entries.append({"type": "dir", "path": path, "mode": stat.S_IMODE(st.st_mode)})
+        elif stat.S_ISREG(st.st_mode) and os.access(real, os.R_OK):
+            entries.append({"type": "file", "path": path, "source": real, "mode": stat.S_IMODE(st.st_mode)})
+json.dump({"os": "linux", "architecture": "amd64", "entries": entries}, open(out, "w"))
+PY
+  "$repo/rust/target/release/cleanimg" build --spec "$work/spec.json" --output "$work/layout"
+  printf '%-44s %8s %12s\n' command "wall s" "peak RSS MB"
+  layout_rows=("cning inventory --format spdx|$cning" "cning inventory --format cyclonedx|$cning")
+  [ -n "${OLD_CNING:-}" ] && layout_rows+=("cning inventory --format spdx (OLD_CNING)|$OLD_CNING")
+  for row in "${layout_rows[@]}"; do
+    format=spdx; case "$row" in *cyclonedx*) format=cyclonedx ;; esac
+    read -r wall _ _ rss <<< "$(run "'${row#*|}' inventory --format $format '$work/layout' > /dev/null")"
+    printf '%-44s %8.2f %12.1f\n' "${row%%|*}" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
   done
 fi
