@@ -222,7 +222,7 @@ impl<'a> Layers<'a> {
                     Change::Put(path, entry) => {
                         let mark = here.entry(path_key(&path)).or_default();
                         if *mark & REPLACED != 0 {
-                            bail!("{name}: lists {path} twice; {TWICE}");
+                            bail!("lists {path} twice; {TWICE}");
                         }
                         *mark |= REPLACED | if entry.kind == Kind::Dir { 0 } else { HIDES_BELOW };
                         if entry.kind == Kind::File {
@@ -242,7 +242,7 @@ impl<'a> Layers<'a> {
                     Change::HardLink { path, target, header } => {
                         let mark = here.entry(path_key(&path)).or_default();
                         if *mark & REPLACED != 0 {
-                            bail!("{name}: lists {path} twice; {TWICE}");
+                            bail!("lists {path} twice; {TWICE}");
                         }
                         *mark |= REPLACED | HIDES_BELOW;
                         if !visible(&self.above, &path) {
