@@ -8,9 +8,9 @@
 //! `unsafe-entry` findings.
 
 use crate::content::{self, Analysis};
-use sha2::Digest;
 use crate::findings::{Finding, Rule};
 use crate::tree::{self, Entry, Kind, Tree, UnsafeName};
+use sha2::Digest;
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
@@ -150,7 +150,7 @@ pub enum Retain {
 }
 
 impl Retain {
-    /// Whether the tree keeps `entry` (at `path`).
+    /// Whether the tree keeps `entry`.
     pub fn keeps(self, entry: &Entry) -> bool {
         match self {
             Retain::All => true,

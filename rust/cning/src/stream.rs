@@ -158,6 +158,21 @@ const REPLACED: u8 = 1;
 /// Nothing of the lower layers below the path shows (a file, symlink or device put there, a
 /// whiteout, an opaque directory).
 const HIDES_BELOW: u8 = 2;
+/// The layer lists an entry at the path (a whiteout of the same name does not count: it hides
+/// what is below, and the entry is this layer's own).
+const LISTED: u8 = 4;
+
+/// Marks `path` as listed by the layer being read, with `marks`; a second listing is refused,
+/// as the skeleton refuses it ([`crate::layers::apply_retaining`]), which has already happened
+/// unless the input changed between the two readings.
+fn list_once(here: &mut HashMap<u128, u8>, path: &str, marks: u8) -> Result<()> {
+    let mark = here.entry(path_key(path)).or_default();
+    if *mark & LISTED != 0 {
+        bail!("lists {path} twice; {TWICE}");
+    }
+    *mark |= LISTED | marks;
+    Ok(())
+}
 
 /// Whether the layers above (their marks, `above`) leave `path` visible.
 fn visible(above: &HashMap<u128, u8>, path: &str) -> bool {
@@ -194,7 +209,6 @@ impl<'a> Layers<'a> {
         Layers { above: HashMap::new(), link_targets, pending: HashMap::new() }
     }
 
-
     /// Reads the layer `blob` (the next one down) and hands its visible entries to `each`.
     pub fn read(&mut self, blob: impl Read + Send, name: &str, opts: &Options, contents: bool, seen: &mut u64, each: &mut dyn FnMut(&str, &Entry) -> Result<()>) -> Result<()> {
         let mut here: HashMap<u128, u8> = HashMap::new();
@@ -220,11 +234,7 @@ impl<'a> Layers<'a> {
                         gone.push((below, true));
                     }
                     Change::Put(path, entry) => {
-                        let mark = here.entry(path_key(&path)).or_default();
-                        if *mark & REPLACED != 0 {
-                            bail!("lists {path} twice; {TWICE}");
-                        }
-                        *mark |= REPLACED | if entry.kind == Kind::Dir { 0 } else { HIDES_BELOW };
+                        list_once(&mut here, &path, REPLACED | if entry.kind == Kind::Dir { 0 } else { HIDES_BELOW })?;
                         if entry.kind == Kind::File {
                             for link in self.pending.remove(&path).unwrap_or_default() {
                                 each(&link.path, &Entry { uid: link.header.uid, gid: link.header.gid, ..entry.clone() })?;
@@ -240,11 +250,7 @@ impl<'a> Layers<'a> {
                         }
                     }
                     Change::HardLink { path, target, header } => {
-                        let mark = here.entry(path_key(&path)).or_default();
-                        if *mark & REPLACED != 0 {
-                            bail!("lists {path} twice; {TWICE}");
-                        }
-                        *mark |= REPLACED | HIDES_BELOW;
+                        list_once(&mut here, &path, REPLACED | HIDES_BELOW)?;
                         if !visible(&self.above, &path) {
                             return Ok(());
                         }

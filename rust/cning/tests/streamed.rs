@@ -1,8 +1,9 @@
 //! The inventory written as the image is read (a skeleton first, then the entries streamed, the
 //! layers from the top down) says what the inventory of the image read whole into memory says:
 //! for an OCI layout, an OCI archive, a `docker save` archive and a directory, over layers that
-//! white out files, make a directory opaque, replace a directory by a file and an ELF file by a
-//! text file, and hard-link within a layer and across layers. The files are real: the host's
+//! white out files (beside an entry of the same name, too), make a directory opaque, replace a
+//! directory by a file and an ELF file by a text file, and hard-link within a layer and across
+//! layers. The files are real: the host's
 //! `ls`, `cat` and C library, and the dpkg record and md5sums of the package that installed them.
 
 use cning::inventory::{self, Format, Streamed};
@@ -93,6 +94,10 @@ fn layers() -> Vec<Vec<u8>> {
         // An ELF file replaced by text: neither its facts nor its linking may survive.
         f("usr/bin/cat", b"cat is a text file now\n"),
         Item::Symlink { path: "etc/keep", target: "old/new" },
+        // A whiteout beside an entry of the same name: it hides the lower layer's, this one stays.
+        f("etc/.wh.keep", b""),
+        f("etc/.wh.os-release", b""),
+        f("etc/os-release", b"ID=debian\nVERSION_ID=\"13\"\n"),
         // A hard link to a file of the layer below.
         Item::HardLink { path: "usr/bin/vdir", target: "usr/bin/ls" },
     ]);
