@@ -261,9 +261,8 @@ fn stream_entries<S: Source + ?Sized>(source: &S, facts: &mut [Facts], fp: &mut 
         })?;
         // The root is an entry of every image, listed by a directory's walk, seldom by layers.
         f.entries = entries + 1;
-        if f.fs.retained == Retain::Skeleton {
-            f.debs.confirm(&held);
-        }
+        // From a whole tree every listed file was confirmed already, and the stream holds them all.
+        f.debs.confirm(&held);
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cning::content::Analysis;
 use cning::layers::{Limits, Retain};
-use cning::output::{Destination, Watched};
+use cning::output::{self, Destination};
 use cning::policy::Policy;
 use cning::report::{Checked, Format, Report};
 use cning::source::{self, Options, Platform};
@@ -152,9 +152,7 @@ fn run(cli: Cli) -> Result<bool> {
                 Some(dest) => dest.write(write)?,
                 None => {
                     // Standard output is line-buffered, and the document is written a line at a time.
-                    let mut out = Watched::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()));
-                    let written = write(&mut out).and_then(|()| Ok(out.flush()?));
-                    written.map_err(|e| if out.failed { e.context("writing the inventory") } else { e })?
+                    output::write_through(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()), write, "writing the inventory")?
                 }
             }
             Ok(true)

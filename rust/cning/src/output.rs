@@ -76,23 +76,23 @@ impl Destination {
 }
 
 fn write_buffered(file: &mut fs::File, write: impl FnOnce(&mut dyn Write) -> Result<()>, given: &dyn std::fmt::Display) -> Result<()> {
-    let mut out = Watched::new(BufWriter::new(file));
+    write_through(BufWriter::new(file), write, &format!("{given}: cannot write"))
+}
+
+/// Writes what `write` produces to `out` and flushes it (dropping a buffered writer would lose a
+/// failed final write silently). A failed write or flush is given the context `failed`; an error
+/// of `write` itself (reading the image it streams, say) is returned as it is.
+pub fn write_through(out: impl Write, write: impl FnOnce(&mut dyn Write) -> Result<()>, failed: &str) -> Result<()> {
+    let mut out = Watched { inner: out, failed: false };
     let written = write(&mut out).and_then(|()| Ok(out.flush()?));
-    // Dropping a BufWriter would lose a failed final write silently: flushed above.
-    written.map_err(|e| if out.failed { e.context(format!("{given}: cannot write")) } else { e })
+    written.map_err(|e| if out.failed { e.context(failed.to_string()) } else { e })
 }
 
 /// A writer that remembers whether a write to it failed, so that an error met while writing a
 /// document can be told apart: the destination's, or that of what the document was made from.
-pub struct Watched<W: Write> {
+struct Watched<W: Write> {
     inner: W,
-    pub failed: bool,
-}
-
-impl<W: Write> Watched<W> {
-    pub fn new(inner: W) -> Watched<W> {
-        Watched { inner, failed: false }
-    }
+    failed: bool,
 }
 
 impl<W: Write> Write for Watched<W> {

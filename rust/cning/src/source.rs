@@ -179,9 +179,10 @@ struct Plan {
 struct LayerBlob {
     /// The digest its content must have.
     digest: String,
-    /// An OCI layer's descriptor; `None` for a `docker save` member, named by `member`.
+    /// An OCI layer's descriptor; `None` for a `docker save` member, named by `name`.
     descriptor: Option<Descriptor>,
-    member: String,
+    /// What findings call it: its digest, or its member name in a `docker save` archive.
+    name: String,
     /// What errors about it say.
     context: String,
 }
@@ -231,11 +232,6 @@ impl Opened {
         self.plans.is_empty()
     }
 
-    /// The platform label of image `i` (`linux/amd64`, `rootfs`).
-    pub fn label(&self, i: usize) -> &str {
-        &self.plans[i].label
-    }
-
     /// Reads image `i` into one merged tree, keeping what `opts.retain` says.
     pub fn read(&self, i: usize, opts: &Options) -> Result<ImageFs> {
         let plan = &self.plans[i];
@@ -246,7 +242,7 @@ impl Opened {
         let mut inodes = Inodes::default();
         for layer in &plan.layers {
             let mut verified = self.open_layer(layer)?;
-            let applied = layers::apply_retaining(&mut image.tree, &mut verified, &layer.member, &opts.limits, opts.retain, &mut inodes, &mut image.entries)
+            let applied = layers::apply_retaining(&mut image.tree, &mut verified, &layer.name, &opts.limits, opts.retain, &mut inodes, &mut image.entries)
                 .with_context(|| layer.context.clone())?;
             verified.finish(&layer.digest).with_context(|| layer.context.clone())?;
             image.findings.extend(applied.findings);
@@ -267,25 +263,21 @@ impl Opened {
         let mut seen = 0;
         for layer in plan.layers.iter().rev() {
             let mut verified = self.open_layer(layer)?;
-            layers.read(&mut verified, &layer.member, opts, contents, &mut seen, each).with_context(|| layer.context.clone())?;
+            layers.read(&mut verified, &layer.name, opts, contents, &mut seen, each).with_context(|| layer.context.clone())?;
             verified.finish(&layer.digest).with_context(|| layer.context.clone())?;
         }
         Ok(())
     }
 
     fn open_layer(&self, layer: &LayerBlob) -> Result<Verified<Box<dyn Read + Send + '_>>> {
-        let blobs: &dyn Blobs = match &self.backing {
-            Backing::Layout(dir) => dir,
-            Backing::Archive(archive) => archive,
-            Backing::Dir => bail!("{}: a directory has no layers", self.path.display()),
-        };
-        match (&layer.descriptor, &self.backing) {
-            (Some(desc), _) => open_verified(blobs, desc),
-            (None, Backing::Archive(archive)) => {
-                let (reader, size) = archive.open_named(&layer.member)?;
+        match (&self.backing, &layer.descriptor) {
+            (Backing::Layout(dir), Some(desc)) => open_verified(dir, desc),
+            (Backing::Archive(archive), Some(desc)) => open_verified(archive, desc),
+            (Backing::Archive(archive), None) => {
+                let (reader, size) = archive.open_named(&layer.name)?;
                 Ok(Verified { inner: reader, hasher: Sha256::new(), read: 0, size })
             }
-            (None, _) => bail!("{}: layer {} is not an archive member", self.path.display(), layer.member),
+            (Backing::Dir, _) | (Backing::Layout(_), None) => bail!("{}: layer {} is not in the input", self.path.display(), layer.name),
         }
     }
 }
@@ -604,7 +596,7 @@ fn plan_oci(blobs: &dyn Blobs, index_json: &[u8], input: &Path, opts: &Options) 
         let layers = manifest
             .layers
             .into_iter()
-            .map(|d| LayerBlob { digest: d.digest.clone(), member: d.digest.clone(), context: format!("layer {}", d.digest), descriptor: Some(d) })
+            .map(|d| LayerBlob { digest: d.digest.clone(), name: d.digest.clone(), context: format!("layer {}", d.digest), descriptor: Some(d) })
             .collect();
         plans.push(Plan { label: platform.to_string(), platform: Some(platform), runtime: config.config.unwrap_or_default(), layers });
     }
@@ -701,7 +693,7 @@ fn plan_docker(archive: &TarIndex, input: &Path, opts: &Options) -> Result<Vec<P
                 // docker save writes uncompressed layers, whose digest is the diff_id.
                 digest: digest_in_name(name).unwrap_or_else(|| diff_id.clone()),
                 descriptor: None,
-                member: name.clone(),
+                name: name.clone(),
                 context: format!("{}: layer {name}", input.display()),
             })
             .collect();
