@@ -14,9 +14,9 @@
 # loaded machine.
 #
 # Usage: bench/compare.sh [--bin-dir DIR] [--tree DIR] [--runs N]
-#   --bin-dir DIR  take CSU binaries from DIR (e.g. bazel-bin/rust/cleanstart-utils after
-#                  `tools/bazel build -c opt //rust/cleanstart-utils:utils`); default: build them
-#                  with `cargo build --release -p cleanstart-utils` (LTO, stripped).
+#   --bin-dir DIR  take CSU binaries from DIR (e.g. bazel-bin/rust/cleanstart-utils/utils_dir
+#                  after `tools/bazel build //rust/cleanstart-utils:utils_dir`); default: build
+#                  them with `cargo build --release` (LTO, stripped).
 #   --tree DIR     the tree copied for ls -lR and tar (default /usr/share).
 #   --runs N       hyperfine runs per command (default 5, after one warm-up run).
 # Needs apt-get (busybox-static, and hyperfine when missing), python3 (to read hyperfine's JSON).
@@ -47,9 +47,9 @@ if [ -z "$bin_dir" ]; then
   say "cargo build --release (the benchmarked utilities only)"
   bins=()
   for u in "${utilities[@]}"; do
-    [ -f "$rust_dir/cleanstart-utils/src/bin/$u.rs" ] && bins+=(--bin "$u")
+    compgen -G "$rust_dir/cleanstart-utils/*/src/bin/$u.rs" >/dev/null && bins+=(--bin "$u")
   done
-  (cd "$rust_dir" && cargo build --release -q -p cleanstart-utils "${bins[@]}")
+  (cd "$rust_dir" && cargo build --release -q --workspace "${bins[@]}")
   bin_dir=$(cd "$rust_dir" && cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release
 fi

@@ -9,6 +9,8 @@ use std::ffi::OsStr;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
+use std::process::Command;
 
 /// `PATH` when the environment has none (the value POSIX shells and container runtimes use).
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -48,6 +50,26 @@ fn check_executable(path: &Path) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// A `Command` for `argv[0]` found as `execvp` finds it, keeping `argv[0]` as given. Resolving
+/// first makes a missing or unrunnable program an error of the spawn itself, also where the
+/// child's exec error is lost: qemu-user (our arm64 test runs) emulates glibc's vfork-style
+/// `posix_spawn` with a plain fork, and the child then just exits 127. Used by `find -exec` and `xargs`.
+pub fn command_for(program: &OsStr) -> io::Result<Command> {
+    let resolved = match program.to_str() {
+        Some(name) => resolve(name, std::env::var_os("PATH").as_deref()).map_err(|e| {
+            // The C library's words for it, as GNU find and xargs print them.
+            let errno = if e.kind() == io::ErrorKind::NotFound { nix::errno::Errno::ENOENT } else { nix::errno::Errno::EACCES };
+            io::Error::from(errno)
+        })?,
+        // Not UTF-8: left to the kernel's own search.
+        None => PathBuf::from(program),
+    };
+    let mut command = Command::new(resolved);
+    command.arg0(program);
+    Ok(command)
+}
+
 
 #[cfg(test)]
 mod tests {

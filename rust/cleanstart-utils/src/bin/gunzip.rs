@@ -1,6 +1,0 @@
-//! `gunzip`: decompress files (gzip -d).
-#![forbid(unsafe_code)]
-
-fn main() -> std::process::ExitCode {
-    cleanstart_utils::gzip::main(cleanstart_utils::gzip::Mode::Gunzip, std::env::args_os().skip(1))
-}

@@ -1,6 +1,0 @@
-//! `gzip`: compress or decompress files (GNU gzip compatible).
-#![forbid(unsafe_code)]
-
-fn main() -> std::process::ExitCode {
-    cleanstart_utils::gzip::main(cleanstart_utils::gzip::Mode::Gzip, std::env::args_os().skip(1))
-}

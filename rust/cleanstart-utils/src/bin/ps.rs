@@ -1,6 +1,0 @@
-//! `ps`: report processes from /proc (procps-compatible output).
-#![forbid(unsafe_code)]
-
-fn main() -> std::process::ExitCode {
-    cleanstart_utils::ps::main(std::env::args_os().skip(1))
-}

@@ -1,6 +1,0 @@
-//! `xargs`: build and run command lines from standard input (GNU findutils compatible).
-#![forbid(unsafe_code)]
-
-fn main() -> std::process::ExitCode {
-    cleanstart_utils::xargs::main(std::env::args_os().skip(1))
-}

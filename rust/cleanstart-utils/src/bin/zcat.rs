@@ -1,6 +1,0 @@
-//! `zcat`: decompress to standard output (gzip -cd).
-#![forbid(unsafe_code)]
-
-fn main() -> std::process::ExitCode {
-    cleanstart_utils::gzip::main(cleanstart_utils::gzip::Mode::Zcat, std::env::args_os().skip(1))
-}
