@@ -1,5 +1,7 @@
 """What the CleanStart images hold, shared by //images:prod and //images:dev."""
 
+load("//tools:cleanstart_image.bzl", "cleanimg_allow_lists", "cleanstart_image")
+
 # The runtime: the init runs the demo service as the non-root user 65532, as its runtime policy
 # (baked into the image at INIT_POLICY_PATH, with the service's sha256) says.
 INIT_POLICY_PATH = "/etc/cleanimg/init.toml"
@@ -45,11 +47,15 @@ PROD_INIT_POLICY = dict(
     pass_env = ["LISTEN"],
 )
 
+# Where the development image's utility layers put their allow lists.
+DEV_ALLOW_DIR = "/etc/cleanimg/allow.d"
+
 # The development image: no read-only root required, and every CleanStart utility may be run
-# in place of the entrypoint (`docker run IMAGE /usr/bin/sh`).
+# in place of the entrypoint (`docker run IMAGE /usr/bin/sh`): each utility's layer brings its
+# allow list into DEV_ALLOW_DIR, so the policy does not change when a utility does.
 DEV_INIT_POLICY = dict(
     PROD_INIT_POLICY,
-    executable_trees = {"//rust/cleanstart-utils:utils": "/usr/bin"},
+    allow_dir = DEV_ALLOW_DIR,
     writable = [],
 )
 
@@ -82,3 +88,37 @@ def annotations(title, description):
         "org.opencontainers.image.licenses": "Apache-2.0",
         "org.opencontainers.image.title": title,
     }
+
+def dev_image(name, utils):
+    """A development image of the package's `prod` image and the utilities `utils`.
+
+    Its first layer is prod's, bit for bit (the same entries, prod's runtime policy included),
+    so a registry stores it once. Each utility follows in a layer of its own, by name, with its
+    allow list in DEV_ALLOW_DIR, so that updating one utility changes one layer. The development
+    runtime policy replaces prod's from the top layer.
+
+    Args:
+      name: the image's name (cleanstart_image).
+      utils: a target whose files are the utilities, installed in /usr/bin.
+    """
+    cleanimg_allow_lists(
+        name = name + "_allow_lists",
+        executable_trees = {utils: "/usr/bin"},
+    )
+    cleanstart_image(
+        name = name,
+        annotations = annotations("cleanstart-dev", "CleanStart development image: prod plus the CleanStart utilities"),
+        dirs = DIRS,
+        entrypoint = ENTRYPOINT,
+        env = ENV,
+        files = dict(PROD_FILES, **{":prod_init_policy": INIT_POLICY_PATH}),
+        init_policy = DEV_INIT_POLICY,
+        init_policy_on_top = True,
+        layered_companions = {":{}_allow_lists".format(name): DEV_ALLOW_DIR},
+        layered_trees = {utils: "/usr/bin"},
+        owners = OWNERS,
+        policy = "//policy:dev.toml",
+        user = USER,
+        visibility = ["//images:__subpackages__"],
+        workdir = "/",
+    )

@@ -10,7 +10,7 @@ make_bundle() {
     command -v "$tool" >/dev/null || { echo "make_bundle: $tool not found (apt-get install runc)" >&2; return 2; }
   done
   [ "$(id -u)" = 0 ] || { echo "make_bundle: runc needs root" >&2; return 2; }
-  # The platform's manifest's layer and config, from the layout's index of indexes.
+  # The platform's manifest's layers and config, from the layout's index of indexes.
   python3 - "$layout" "$work" "$(dirname "${BASH_SOURCE[0]}")" "$arch" <<'PY'
 import json, os, sys
 layout, work, arch = sys.argv[1], sys.argv[2], sys.argv[4]
@@ -19,11 +19,20 @@ sys.path.insert(0, sys.argv[3])
 from oci_layout import blob, manifests
 desc, manifest = next((d, m) for d, m in manifests(layout) if d.get("platform", {}).get("architecture") == arch)
 config = json.load(open(blob(layout, manifest["config"]["digest"])))["config"]
-open(os.path.join(work, "layer"), "w").write(blob(layout, manifest["layers"][0]["digest"]))
+open(os.path.join(work, "layers"), "w").write("".join(blob(layout, l["digest"]) + "\n" for l in manifest["layers"]))
 json.dump(config, open(os.path.join(work, "image-config.json"), "w"))
 PY
   mkdir -p "$work/bundle/rootfs"
-  tar -C "$work/bundle/rootfs" -xzf "$(cat "$work/layer")"
+  # Layers in order, each over the ones before (a later file replaces an earlier one). Our images
+  # have no whiteouts; one would need a real unpacker, so it is refused rather than mis-applied.
+  local layer
+  while read -r layer; do
+    if tar -tzf "$layer" | grep -q '\(^\|/\)\.wh\.'; then
+      echo "make_bundle: $layer holds whiteouts, which this script does not apply" >&2
+      return 2
+    fi
+    tar -C "$work/bundle/rootfs" -xzf "$layer"
+  done <"$work/layers"
   (cd "$work/bundle" && runc spec)
   python3 - "$work" <<'PY'
 import json, sys

@@ -2,6 +2,10 @@
 
 `cleanimg_init_policy`: the runtime policy file of cleanimg_init (`cleanimg_init --policy FILE`),
 with the sha256 of the image's executables computed at build time.
+
+`cleanimg_allow_lists`: one allow list per executable, for a policy's `allow_dir`: placed beside
+each executable in its layer (image_layout's `layered_companions`), so that updating one changes
+one layer.
 """
 
 load(":cning.bzl", "cning_gate", "cning_inventory", "cning_test")
@@ -30,6 +34,8 @@ def _init_policy_impl(ctx):
         lines.append("grace_seconds = {}".format(ctx.attr.grace_seconds))
     if ctx.attr.writable:
         lines.append("writable = " + _toml_value(ctx.attr.writable))
+    if ctx.attr.allow_dir:
+        lines.append("allow_dir = " + _toml_value(ctx.attr.allow_dir))
     if ctx.attr.env:
         lines.append("")
         lines.append("[env]")
@@ -78,6 +84,7 @@ cleanimg_init_policy = rule(
     used in an image's `files`, this target and its executables are built for the image's platform
     through the same transition.""",
     attrs = {
+        "allow_dir": attr.string(doc = "Absolute path of a directory of further allow lists (cleanimg_allow_lists), read when the init starts."),
         "args": attr.string_list(doc = "Arguments of the entrypoint after argv[0]."),
         "closure": attr.label(allow_files = True, doc = "The image's debian_closure, when some executables come from Debian packages (`closure_executables`)."),
         "closure_executables": attr.string_list(doc = "Absolute paths of executables the init may start that the `closure` lays out."),
@@ -97,7 +104,35 @@ cleanimg_init_policy = rule(
     },
 )
 
-def cleanstart_image(name, policy, init_policy = None, visibility = None, **kwargs):
+def _allow_lists_impl(ctx):
+    outputs = []
+    for target, directory in ctx.attr.executable_trees.items():
+        for f in target[DefaultInfo].files.to_list():
+            out = ctx.actions.declare_file("{}/{}.toml".format(ctx.label.name, f.basename))
+            ctx.actions.run(
+                executable = ctx.executable._cleanimg_policy,
+                arguments = ["--allow", "{}/{}={}".format(directory.rstrip("/"), f.basename, f.path), "--output", out.path],
+                inputs = [f],
+                outputs = [out],
+                mnemonic = "CleanimgAllowList",
+                progress_message = "Writing the allow list of %{input}",
+            )
+            outputs.append(out)
+    return [DefaultInfo(files = depset(outputs))]
+
+cleanimg_allow_lists = rule(
+    implementation = _allow_lists_impl,
+    doc = """For every file of `executable_trees`, an allow list `NAME.toml` with its path in the
+    image and sha256: the files of a runtime policy's `allow_dir`. Used in an image's
+    `layered_companions` beside the same files' `layered_trees`, each list joins its
+    executable's layer, built for the image's platform through the same transition.""",
+    attrs = {
+        "executable_trees": attr.label_keyed_string_dict(allow_files = True, mandatory = True, doc = "Target -> directory in the image: every file of the target gets a list allowing it there under its own name (as image_layout's `layered_trees`)."),
+        "_cleanimg_policy": attr.label(default = "//rust/cleanimg_init:cleanimg_policy", executable = True, cfg = "exec"),
+    },
+)
+
+def cleanstart_image(name, policy, init_policy = None, init_policy_on_top = False, visibility = None, **kwargs):
     """Declares the gated image `name` and its companions.
 
     - `name_unchecked`: the multi-platform layout (image_index), not for use outside this macro;
@@ -112,6 +147,9 @@ def cleanstart_image(name, policy, init_policy = None, visibility = None, **kwar
       init_policy: dict of cleanimg_init_policy attributes plus `path`, the policy's path in the image;
         each of its `executables` must be in `files` at the same path, and its `closure` (for
         `closure_executables`) must be the image's.
+      init_policy_on_top: place the runtime policy in a layer of its own above all others
+        (`top_files`), so that the layers below can be another image's, bit for bit, even where
+        that image has its own policy at the same path.
       visibility: of the gated image and its inventory.
       **kwargs: image_layout attributes (files, trees, dirs, symlinks, entrypoint, ...).
     """
@@ -125,8 +163,12 @@ def cleanstart_image(name, policy, init_policy = None, visibility = None, **kwar
         if attrs.get("closure_executables") and attrs.get("closure") != kwargs.get("closure"):
             fail("init_policy closure must be the image's closure")
         cleanimg_init_policy(name = name + "_init_policy", visibility = ["//visibility:private"], **attrs)
-        files[":" + name + "_init_policy"] = path
         kwargs["files"] = files
+        if init_policy_on_top:
+            kwargs["top_files"] = dict(kwargs.get("top_files", {}))
+            kwargs["top_files"][":" + name + "_init_policy"] = path
+        else:
+            files[":" + name + "_init_policy"] = path
     unchecked = name + "_unchecked"
     multiarch_image(name = unchecked, visibility = ["//visibility:private"], **kwargs)
     cning_gate(name = name, image = ":" + unchecked, policy = policy, visibility = visibility)

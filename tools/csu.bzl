@@ -177,7 +177,10 @@ def csu_all(name):
     )
     _utilities_json(
         name = "utilities_json",
-        visibility = ["//rust:__pkg__"],
+        visibility = [
+            "//images:__pkg__",
+            "//rust:__pkg__",
+        ],
     )
     native.filegroup(
         name = "manifests",

@@ -41,24 +41,36 @@ def _owner(ctx, path):
     uid, _, gid = ctx.attr.owners.get(path, "0:0").partition(":")
     return int(uid), int(gid or uid)
 
-def _image_layout_impl(ctx):
+def _file_entries(ctx, files, inputs):
     entries = []
-    inputs = []
-    for target, path in ctx.attr.files.items():
+    for target, path in files.items():
         f = _single_file(target, "files")
+
         # Source files also show up as FilesToRunProvider executables; only built programs count.
         executable = not f.is_source and target[DefaultInfo].files_to_run.executable != None
         uid, gid = _owner(ctx, path)
         mode = _mode(ctx.attr.modes.get(path, "0755" if executable else "0644"), path)
         entries.append({"type": "file", "path": path, "source": f.path, "mode": mode, "uid": uid, "gid": gid})
         inputs.append(f)
-    for target, directory in ctx.attr.trees.items():
-        for f in target[DefaultInfo].files.to_list():
+    return entries
+
+def _tree_entries(ctx, trees, inputs, default_mode = "0755"):
+    """One list of entries per tree file, in the trees' order and by name within each."""
+    lists = []
+    for target, directory in trees.items():
+        for f in sorted(target[DefaultInfo].files.to_list(), key = lambda f: f.basename):
             path = directory.rstrip("/") + "/" + f.basename
             uid, gid = _owner(ctx, path)
-            mode = _mode(ctx.attr.modes.get(path, "0755"), path)
-            entries.append({"type": "file", "path": path, "source": f.path, "mode": mode, "uid": uid, "gid": gid})
+            mode = _mode(ctx.attr.modes.get(path, default_mode), path)
+            lists.append([{"type": "file", "path": path, "source": f.path, "mode": mode, "uid": uid, "gid": gid}])
             inputs.append(f)
+    return lists
+
+def _image_layout_impl(ctx):
+    inputs = []
+    entries = _file_entries(ctx, ctx.attr.files, inputs)
+    for tree_file in _tree_entries(ctx, ctx.attr.trees, inputs):
+        entries.extend(tree_file)
     for path, mode in ctx.attr.dirs.items():
         uid, gid = _owner(ctx, path)
         entries.append({"type": "dir", "path": path, "mode": _mode(mode, path), "uid": uid, "gid": gid})
@@ -70,6 +82,18 @@ def _image_layout_impl(ctx):
         closure = _single_file(ctx.attr.closure[0], "closure")
         includes.append(closure.path + "/entries.json")
         inputs.append(closure)
+
+    layered = _tree_entries(ctx, ctx.attr.layered_trees, inputs)
+    by_name = {one[0]["path"].rpartition("/")[2]: one for one in layered}
+    for companion in _tree_entries(ctx, ctx.attr.layered_companions, inputs, default_mode = "0644"):
+        name = companion[0]["path"].rpartition("/")[2]
+        owner = by_name.get(name.rpartition(".")[0])
+        if owner == None:
+            fail("{}: layered_companions: {} belongs to no file of layered_trees".format(ctx.label, name))
+        owner.extend(companion)
+    layers = [{"entries": one} for one in layered]
+    if ctx.attr.top_files:
+        layers.append({"entries": _file_entries(ctx, ctx.attr.top_files, inputs)})
 
     spec = ctx.actions.declare_file(ctx.label.name + ".spec.json")
     ctx.actions.write(spec, json.encode_indent({
@@ -86,6 +110,7 @@ def _image_layout_impl(ctx):
         },
         "entries": entries,
         "includes": includes,
+        "layers": layers,
         "mtime": ctx.attr.mtime,
         "os": "linux",
     }))
@@ -104,23 +129,32 @@ def _image_layout_impl(ctx):
 
 image_layout = rule(
     implementation = _image_layout_impl,
-    doc = "One platform's OCI image layout directory, with a single deterministic layer.",
+    doc = """One platform's OCI image layout directory, with deterministic layers.
+
+The first layer holds `files`, `trees`, `dirs`, `symlinks` and the `closure`; it is the same
+blob whenever those are the same, whatever lies above. Above it, each file of `layered_trees`
+has a layer of its own (in the order of the targets, by file name within one) shared with its
+`layered_companions`, and `top_files`
+one last layer, whose files may replace files of the layers below.""",
     attrs = {
         "annotations": attr.string_dict(doc = "Manifest annotations (org.opencontainers.image.*)."),
         "architecture": attr.string(mandatory = True, values = ["amd64", "arm64"], doc = "GOARCH name written into the config; must match `platform`."),
-        "closure": attr.label(allow_files = True, cfg = _platform_transition, doc = "A debian_closure (tools/debian/closure.bzl): its files, symlinks and package records join the layer. Built for `platform`."),
+        "closure": attr.label(allow_files = True, cfg = _platform_transition, doc = "A debian_closure (tools/debian/closure.bzl): its files, symlinks and package records join the first layer. Built for `platform`."),
         "cmd": attr.string_list(doc = "Default arguments of the entrypoint."),
-        "compression": attr.string(default = "gzip", values = ["gzip", "zstd"], doc = "Layer compression."),
+        "compression": attr.string(default = "gzip", values = ["gzip", "zstd"], doc = "Layer compression (every layer)."),
         "dirs": attr.string_dict(doc = "Directory path -> octal mode, e.g. {\"/tmp\": \"1777\"}. Parents of every entry are added as 0755."),
         "entrypoint": attr.string_list(doc = "The image's entrypoint."),
         "env": attr.string_dict(doc = "Environment variables of the config."),
         "files": attr.label_keyed_string_dict(allow_files = True, cfg = _platform_transition, doc = "Target (one file each) -> absolute path in the image. Built for `platform`."),
         "labels": attr.string_dict(doc = "Config labels."),
+        "layered_companions": attr.label_keyed_string_dict(allow_files = True, cfg = _platform_transition, doc = "Target -> directory: each file `NAME.EXT` of the target joins the layer of the `layered_trees` file NAME (a utility's allow list beside the utility); mode 0644 unless `modes` says otherwise. Built for `platform`."),
+        "layered_trees": attr.label_keyed_string_dict(allow_files = True, cfg = _platform_transition, doc = "Target -> directory, as `trees`, but every file in a layer of its own above the first: updating one file changes one layer. Built for `platform`."),
         "modes": attr.string_dict(doc = "Path -> octal mode for files; default 0755 for executables and tree files, 0644 for other files."),
         "mtime": attr.int(default = 0, doc = "Time of every entry and of the config (seconds since the epoch)."),
         "owners": attr.string_dict(doc = "Path -> \"uid:gid\"; default 0:0."),
         "platform": attr.label(mandatory = True, doc = "The platform the image's files are built for, e.g. //platforms:linux_arm64."),
         "symlinks": attr.string_dict(doc = "Symlink path -> target, stored as given."),
+        "top_files": attr.label_keyed_string_dict(allow_files = True, cfg = _platform_transition, doc = "Target (one file each) -> absolute path, in one layer above all others; a file there replaces a lower layer's file of the same path. Built for `platform`."),
         "trees": attr.label_keyed_string_dict(allow_files = True, cfg = _platform_transition, doc = "Target -> directory: every file of the target goes into the directory under its own name."),
         "user": attr.string(doc = "User (uid[:gid]) the entrypoint runs as."),
         "workdir": attr.string(doc = "Working directory of the entrypoint."),

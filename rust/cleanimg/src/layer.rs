@@ -1,6 +1,7 @@
-//! The layer: a tar of the declared entries, sorted by path, with parent directories added,
+//! The layers: each a tar of its declared entries, sorted by path, with parent directories added,
 //! every time set to the spec's mtime and no user or group names, then compressed with fixed
-//! settings. Same inputs, same bytes.
+//! settings. Same inputs, same bytes: a layer depends on its own entries only, so two images
+//! that share a layer's entries share its blob.
 
 use crate::spec::{Compression, EntrySpec, Spec};
 use anyhow::{Context, Result};
@@ -14,18 +15,30 @@ pub struct Layer {
     pub media_type: &'static str,
 }
 
-/// Builds the layer of `spec`.
-pub fn build(spec: &Spec) -> Result<Layer> {
+/// Builds the layers of `spec`, the first layer's first.
+pub fn build(spec: &Spec) -> Result<Vec<Layer>> {
+    // A parent directory a layer does not declare is written as the layer that declares it has
+    // it (a directory is declared once: Spec::load refuses more), 0755 root when none does, so
+    // an upper layer never changes a lower directory.
+    let declared: BTreeMap<&str, &EntrySpec> =
+        spec.layer_entries().flatten().filter(|e| matches!(e, EntrySpec::Dir { .. })).map(|e| (e.path(), e)).collect();
+    spec.layer_entries().map(|entries| build_one(spec, entries, &declared)).collect()
+}
+
+fn build_one(spec: &Spec, declared_entries: &[EntrySpec], declared: &BTreeMap<&str, &EntrySpec>) -> Result<Layer> {
     // Sorted by path; parents first (a BTreeMap sorts "/a" before "/a/b").
     let mut entries: BTreeMap<String, EntrySpec> = BTreeMap::new();
-    for e in &spec.entries {
+    for e in declared_entries {
         let mut parent = e.path();
         while let Some(i) = parent.rfind('/') {
             parent = &parent[..i];
             if parent.is_empty() {
                 break;
             }
-            entries.entry(parent.to_string()).or_insert_with(|| EntrySpec::Dir { path: parent.to_string(), mode: 0o755, uid: 0, gid: 0 });
+            entries.entry(parent.to_string()).or_insert_with(|| match declared.get(parent) {
+                Some(dir) => (*dir).clone(),
+                None => EntrySpec::Dir { path: parent.to_string(), mode: 0o755, uid: 0, gid: 0 },
+            });
         }
         entries.insert(e.path().to_string(), e.clone());
     }

@@ -49,11 +49,11 @@ fn create_layout_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the single-platform image of `spec` with its `layer` into the empty directory `dir`.
-/// Returns the manifest digest.
-pub fn write(spec: &Spec, layer: &Layer, dir: &Path) -> Result<String> {
+/// Writes the single-platform image of `spec` with its `layers` (the first layer's first) into
+/// the empty directory `dir`. Returns the manifest digest.
+pub fn write(spec: &Spec, layers: &[Layer], dir: &Path) -> Result<String> {
     create_layout_dir(dir)?;
-    removed_on_error(dir, write_into(spec, layer, dir))
+    removed_on_error(dir, write_into(spec, layers, dir))
 }
 
 /// Leaves no partial layout behind: `dir` was created (empty) by us, so removing it is safe.
@@ -64,8 +64,14 @@ fn removed_on_error(dir: &Path, result: Result<String>) -> Result<String> {
     result
 }
 
-fn write_into(spec: &Spec, layer: &Layer, dir: &Path) -> Result<String> {
-    let layer_digest = put_blob(dir, &layer.blob)?;
+fn write_into(spec: &Spec, layers: &[Layer], dir: &Path) -> Result<String> {
+    let mut descriptors = Vec::new();
+    for layer in layers {
+        let digest = put_blob(dir, &layer.blob)?;
+        descriptors.push(json!({"mediaType": layer.media_type, "digest": digest, "size": layer.blob.len()}));
+    }
+    let diff_ids: Vec<String> = layers.iter().map(|l| format!("sha256:{}", sha256_hex(&l.tar))).collect();
+    let history: Vec<Value> = layers.iter().map(|_| json!({"created": rfc3339(spec.mtime), "created_by": "cleanimg"})).collect();
     let c = &spec.config;
     let mut run = serde_json::Map::new();
     for (key, value) in [("Entrypoint", &c.entrypoint), ("Cmd", &c.cmd), ("Env", &c.env)] {
@@ -86,15 +92,15 @@ fn write_into(spec: &Spec, layer: &Layer, dir: &Path) -> Result<String> {
         "architecture": spec.architecture,
         "os": spec.os,
         "config": Value::Object(run),
-        "rootfs": {"type": "layers", "diff_ids": [format!("sha256:{}", sha256_hex(&layer.tar))]},
-        "history": [{"created": rfc3339(spec.mtime), "created_by": "cleanimg"}],
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        "history": history,
     }))?;
     let config_digest = put_blob(dir, &config)?;
     let mut manifest = json!({
         "schemaVersion": 2,
         "mediaType": MANIFEST_MEDIA_TYPE,
         "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": config_digest, "size": config.len()},
-        "layers": [{"mediaType": layer.media_type, "digest": layer_digest, "size": layer.blob.len()}],
+        "layers": descriptors,
     });
     if !spec.annotations.is_empty() {
         manifest["annotations"] = json!(spec.annotations);
@@ -174,6 +180,7 @@ mod tests {
                 EntrySpec::Dir { path: "/tmp".into(), mode: 0o1777, uid: 0, gid: 0 },
             ],
             includes: Vec::new(),
+            layers: Vec::new(),
             config: crate::spec::RunConfig { entrypoint: vec!["/usr/bin/hello".into()], user: "65532".into(), ..Default::default() },
             annotations: [("org.opencontainers.image.revision".to_string(), "abc".to_string())].into(),
             compression: crate::spec::Compression::Gzip,
@@ -190,7 +197,7 @@ mod tests {
         let db = write(&s, &crate::layer::build(&s).unwrap(), &b).unwrap();
         assert_eq!(da, db);
         assert_eq!(std::fs::read(a.join("index.json")).unwrap(), std::fs::read(b.join("index.json")).unwrap());
-        let layer = crate::layer::build(&s).unwrap();
+        let layer = &crate::layer::build(&s).unwrap()[0];
         let mut archive = tar::Archive::new(&layer.tar[..]);
         let names: Vec<String> = archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().display().to_string()).collect();
         assert_eq!(names, vec!["bin", "tmp/", "usr/", "usr/bin/", "usr/bin/hello"]);
@@ -200,6 +207,54 @@ mod tests {
             assert_eq!(e.header().mtime().unwrap(), 0);
             assert_eq!(e.header().username().unwrap(), Some(""));
         }
+    }
+
+    fn manifest_layers(layout: &Path) -> Vec<String> {
+        let index: Value = serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+        let digest = index["manifests"][0]["digest"].as_str().unwrap().trim_start_matches("sha256:").to_string();
+        let manifest: Value = serde_json::from_slice(&std::fs::read(layout.join("blobs/sha256").join(digest)).unwrap()).unwrap();
+        manifest["layers"].as_array().unwrap().iter().map(|l| l["digest"].as_str().unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn upper_layers_leave_the_first_layer_as_it_is_alone_and_change_one_at_a_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = spec(tmp.path());
+        let alone = tmp.path().join("alone");
+        write(&base, &crate::layer::build(&base).unwrap(), &alone).unwrap();
+
+        let tool = |name: &str, text: &[u8]| {
+            let src = tmp.path().join(format!("{name}-{}.src", String::from_utf8_lossy(text)));
+            std::fs::write(&src, text).unwrap();
+            crate::spec::LayerSpec { entries: vec![EntrySpec::File { path: format!("/usr/bin/{name}"), source: src, mode: 0o755, uid: 0, gid: 0 }] }
+        };
+        let mut layered = base.clone();
+        layered.entries.push(EntrySpec::Dir { path: "/usr/bin".into(), mode: 0o750, uid: 0, gid: 0 });
+        layered.layers = vec![tool("a", b"a1"), tool("b", b"b1")];
+        let mut changed = layered.clone();
+        changed.layers[1] = tool("b", b"b2");
+        let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+        let layers = crate::layer::build(&layered).unwrap();
+        write(&layered, &layers, &one).unwrap();
+        write(&changed, &crate::layer::build(&changed).unwrap(), &two).unwrap();
+        let (one, two) = (manifest_layers(&one), manifest_layers(&two));
+        assert_eq!(one.len(), 3);
+        assert_eq!(one[1], two[1]);
+        assert_ne!(one[2], two[2], "the changed tool's layer");
+        assert_eq!(one[0], two[0]);
+
+        // An upper layer's parents are written as the first layer declares them (0750 here).
+        let mut archive = tar::Archive::new(&layers[1].tar[..]);
+        let modes: Vec<(String, u32)> =
+            archive.entries().unwrap().map(|e| e.unwrap()).map(|e| (e.path().unwrap().display().to_string(), e.header().mode().unwrap())).collect();
+        assert_eq!(modes, vec![("usr/".to_string(), 0o755), ("usr/bin/".to_string(), 0o750), ("usr/bin/a".to_string(), 0o755)]);
+
+        // The same first-layer entries give the same first layer, with or without layers above.
+        let mut same_base = base.clone();
+        same_base.layers = vec![tool("a", b"a1")];
+        let with_layers = tmp.path().join("with");
+        write(&same_base, &crate::layer::build(&same_base).unwrap(), &with_layers).unwrap();
+        assert_eq!(manifest_layers(&with_layers)[0], manifest_layers(&alone)[0]);
     }
 
     #[test]

@@ -64,8 +64,8 @@ fn run(cli: Cli) -> Result<String> {
                     spec.annotations.insert("org.opencontainers.image.revision".into(), commit.trim().to_string());
                 }
             }
-            let layer = cleanimg::layer::build(&spec)?;
-            cleanimg::layout::write(&spec, &layer, &output)
+            let layers = cleanimg::layer::build(&spec)?;
+            cleanimg::layout::write(&spec, &layers, &output)
         }
         Command::Index { output, annotations, layouts } => {
             let mut map = BTreeMap::new();

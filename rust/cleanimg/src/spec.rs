@@ -1,4 +1,4 @@
-//! The image description: what goes into the single layer and the image config.
+//! The image description: what goes into the layers and the image config.
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -59,11 +59,17 @@ pub struct Spec {
     pub os: String,
     /// GOARCH name: `amd64`, `arm64`.
     pub architecture: String,
+    /// The first layer's entries.
     pub entries: Vec<EntrySpec>,
     /// Entry lists made by other tools (`{"entries": [...]}`, such as cleanstart-closure's
     /// `entries.json`), whose file sources are relative to the list's own directory.
     #[serde(default)]
     pub includes: Vec<PathBuf>,
+    /// Further layers, each above the ones before it: a development image's utilities one per
+    /// layer, so that updating one changes one layer. An entry may replace a lower layer's file
+    /// of the same path (a file, never a directory).
+    #[serde(default)]
+    pub layers: Vec<LayerSpec>,
     #[serde(default)]
     pub config: RunConfig,
     /// Manifest annotations (`org.opencontainers.image.revision`, ...).
@@ -74,6 +80,13 @@ pub struct Spec {
     /// Modification time of every entry and of the config, in seconds (SOURCE_DATE_EPOCH).
     #[serde(default)]
     pub mtime: u64,
+}
+
+/// The entries of one layer above the first.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    pub entries: Vec<EntrySpec>,
 }
 
 /// An entry list another tool wrote.
@@ -110,21 +123,40 @@ impl Spec {
         Ok(spec)
     }
 
+    /// Every layer's entries, the first layer's first.
+    pub fn layer_entries(&self) -> impl Iterator<Item = &[EntrySpec]> {
+        std::iter::once(self.entries.as_slice()).chain(self.layers.iter().map(|l| l.entries.as_slice()))
+    }
+
     fn validate(&self) -> Result<()> {
-        let mut seen = std::collections::BTreeSet::new();
-        for e in &self.entries {
-            let p = e.path();
-            if !p.starts_with('/') || p == "/" || p.ends_with('/') || p.split('/').any(|c| c == ".." || c == ".") || p.contains("//") {
-                bail!("entry path {p:?} must be absolute and normalized");
-            }
-            if !seen.insert(p) {
-                bail!("entry path {p:?} is declared twice");
-            }
-            if let EntrySpec::File { mode, .. } | EntrySpec::Dir { mode, .. } = e {
-                if *mode > 0o7777 {
-                    bail!("entry {p:?}: mode {mode:o} is not a permission mode");
+        // What the layers below hold at each path: a later layer may only put a file over a file.
+        let mut below: BTreeMap<&str, &EntrySpec> = BTreeMap::new();
+        for (n, entries) in self.layer_entries().enumerate() {
+            let mut seen = std::collections::BTreeSet::new();
+            let layer = if n == 0 { String::new() } else { format!("layer {n}: ") };
+            for e in entries {
+                let p = e.path();
+                if !p.starts_with('/') || p == "/" || p.ends_with('/') || p.split('/').any(|c| c == ".." || c == ".") || p.contains("//") {
+                    bail!("{layer}entry path {p:?} must be absolute and normalized");
+                }
+                if !seen.insert(p) {
+                    bail!("{layer}entry path {p:?} is declared twice");
+                }
+                if let EntrySpec::File { mode, .. } | EntrySpec::Dir { mode, .. } = e {
+                    if *mode > 0o7777 {
+                        bail!("{layer}entry {p:?}: mode {mode:o} is not a permission mode");
+                    }
+                }
+                if let Some(lower) = below.get(p) {
+                    if !matches!((lower, e), (EntrySpec::File { .. }, EntrySpec::File { .. })) {
+                        bail!("{layer}entry {p:?} replaces a lower layer's entry: only a file may replace a file");
+                    }
+                }
+                if below.keys().any(|lower| p.strip_prefix(*lower).is_some_and(|rest| rest.starts_with('/')) && !matches!(below[lower], EntrySpec::Dir { .. })) {
+                    bail!("{layer}entry {p:?} lies under a lower layer's entry that is not a directory");
                 }
             }
+            below.extend(entries.iter().map(|e| (e.path(), e)));
         }
         if !matches!(self.architecture.as_str(), "amd64" | "arm64" | "386" | "arm" | "riscv64" | "ppc64le" | "s390x") {
             bail!("architecture {:?} is not a GOARCH name", self.architecture);
@@ -160,5 +192,26 @@ mod tests {
         std::fs::write(&list, "{}").unwrap();
         let err = format!("{:#}", Spec::load(&spec).unwrap_err());
         assert!(err.contains("entries.json: not an entry list"), "{err}");
+    }
+
+    #[test]
+    fn upper_layers_may_replace_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = dir.path().join("spec.json");
+        let load = |layers: &str| {
+            let text = format!(
+                r#"{{"os": "linux", "architecture": "amd64", "entries": [{{"type": "dir", "path": "/etc", "mode": 493}}, {{"type": "file", "path": "/etc/a", "source": "/dev/null", "mode": 420}}], "layers": [{layers}]}}"#
+            );
+            std::fs::write(&spec, text).unwrap();
+            Spec::load(&spec).map_err(|e| format!("{e:#}"))
+        };
+        let file = |path: &str| format!(r#"{{"type": "file", "path": "{path}", "source": "/dev/null", "mode": 420}}"#);
+        assert_eq!(load(&format!(r#"{{"entries": [{}]}}"#, file("/etc/a"))).unwrap().layers.len(), 1);
+        let err = load(&format!(r#"{{"entries": [{}]}}"#, file("/etc"))).unwrap_err();
+        assert!(err.contains("layer 1: entry \"/etc\" replaces a lower layer's entry"), "{err}");
+        let err = load(&format!(r#"{{"entries": [{}]}}"#, file("/etc/a/b"))).unwrap_err();
+        assert!(err.contains("layer 1: entry \"/etc/a/b\" lies under a lower layer's entry that is not a directory"), "{err}");
+        let err = load(&format!(r#"{{"entries": [{}, {}]}}"#, file("/x"), file("/x"))).unwrap_err();
+        assert!(err.contains("layer 1: entry path \"/x\" is declared twice"), "{err}");
     }
 }

@@ -104,7 +104,13 @@ fn check_allowed(policy: &RuntimePolicy, program: &Path, file: &str) -> Result<(
     let allowed = program
         .to_str()
         .and_then(|p| policy.allowed(p))
-        .ok_or_else(|| Failure::Refused(format!("refusing to start {shown}: not in the [[allow]] list of {file}")))?;
+        .ok_or_else(|| {
+            let lists = match &policy.allow_dir {
+                Some(dir) => format!("{file} or of {dir}"),
+                None => file.to_string(),
+            };
+            Failure::Refused(format!("refusing to start {shown}: not in the [[allow]] list of {lists}"))
+        })?;
     let actual = std::fs::File::open(program)
         .and_then(digest::sha256_hex)
         .map_err(|e| Failure::CannotStart(format!("cannot start {shown}: {}", io_message(&e))))?;

@@ -170,3 +170,29 @@ fn cleanimg_policy_writes_a_policy_the_init_accepts() {
     assert!(!rejected.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "a temporary file was left behind");
 }
+
+/// A program allowed only through an allow list of the policy's `allow_dir` (as a development
+/// image's utility layers bring them) is started; one missing from every list is refused.
+#[test]
+fn programs_of_the_allow_dir_lists_run_and_others_are_refused() {
+    let tool = env!("CARGO_BIN_EXE_cleanimg_policy");
+    let dir = tempfile::tempdir().unwrap();
+    let lists = dir.path().join("allow.d");
+    std::fs::create_dir(&lists).unwrap();
+    let list = lists.join("sh.toml");
+    let status = testkit::target_command(tool).args(["--allow", "/bin/sh=/bin/sh", "--output", list.to_str().unwrap()]).status().unwrap();
+    assert!(status.success());
+    assert_eq!(libcleanstart::runtime_policy::parse_allow_list(&std::fs::read_to_string(&list).unwrap(), "sh.toml").unwrap().len(), 1);
+
+    // The entrypoint is a program of its own (the demo service's place); the shell comes from the list.
+    let true_bin = Path::new("/bin/true");
+    let extra = format!("allow_dir = {:?}", lists.display().to_string());
+    let policy = write_policy(dir.path(), true_bin, &sha256(true_bin), &extra);
+    let out = run(&["--policy", &policy, "--", "/bin/sh", "-c", "echo from the list"]);
+    assert_eq!(text(&out.stdout), "from the list\n", "stderr: {}", text(&out.stderr));
+    std::fs::remove_file(&list).unwrap();
+    let out = run(&["--policy", &policy, "--", "/bin/sh", "-c", "echo from the list"]);
+    assert_eq!(out.status.code(), Some(126));
+    let expected = format!("refusing to start /bin/sh: not in the [[allow]] list of {policy} or of {}", lists.display());
+    assert!(text(&out.stderr).contains(&expected), "{}", text(&out.stderr));
+}

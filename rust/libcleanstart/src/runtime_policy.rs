@@ -15,11 +15,18 @@
 //! process_group = true                # like -g: signals go to the child's process group
 //! grace_seconds = 10                  # like --grace
 //! writable = ["/tmp", "/dev"]         # if set: every read-write mount must be at or under one
+//! allow_dir = "/etc/cleanimg/allow.d"  # more [[allow]] entries, one *.toml file per executable
 //!
 //! [[allow]]
 //! path = "/app/demo-server"
 //! sha256 = "64 lower-case hex digits"
 //! ```
+//!
+//! `allow_dir` lets an image's layers each bring the entries of their own executables (a
+//! development image's utilities, one per layer): updating one executable then changes one
+//! layer, not the policy too. Its files hold `[[allow]]` entries only and are read in name order
+//! when the policy is loaded; anything else in the directory is an error. The entrypoint's own
+//! entry stays in the policy file.
 //!
 //! Unknown keys are errors, so a misspelt setting never silently falls back to a default. Every
 //! error is one line naming the file, the line when known, and the key.
@@ -70,9 +77,20 @@ pub struct RuntimePolicy {
     /// When set, the only places that may be writable: every mount not mounted read-only must
     /// have its mount point at or under one of them (kernel pseudo-filesystems aside).
     pub writable: Option<Vec<String>>,
+    /// A directory of further `[[allow]]` lists (`*.toml`), joined to [`RuntimePolicy::allow`]
+    /// by [`load`].
+    pub allow_dir: Option<String>,
     /// The executables the init trusts, with their digests.
     #[serde(default)]
     pub allow: Vec<Allowed>,
+}
+
+/// A file of `allow_dir`: `[[allow]]` entries only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowList {
+    #[serde(default)]
+    allow: Vec<Allowed>,
 }
 
 /// One trusted executable.
@@ -120,17 +138,57 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
-/// Reads, parses and validates the policy at `path`.
+/// Reads, parses and validates the policy at `path`, and the lists of its `allow_dir`.
 pub fn load(path: &Path) -> Result<RuntimePolicy, PolicyError> {
     let file = path.display().to_string();
-    let fail = |message: String| PolicyError { file: file.clone(), line: None, key: None, message };
+    let mut policy = parse(&read_capped(path)?, &file)?;
+    if let Some(dir) = policy.allow_dir.clone() {
+        let fail = |message: String| PolicyError { file: dir.clone(), line: None, key: None, message };
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(|e| fail(io_message(&e)))? {
+            let entry = entry.map_err(|e| fail(io_message(&e)))?;
+            names.push(entry.file_name());
+        }
+        names.sort();
+        for name in names {
+            let list = Path::new(&dir).join(&name);
+            let shown = list.display().to_string();
+            let is_file = std::fs::symlink_metadata(&list).map(|m| m.is_file()).unwrap_or(false);
+            if !name.to_str().is_some_and(|n| n.ends_with(".toml")) || !is_file {
+                return Err(PolicyError { file: shown, line: None, key: None, message: "not an allow list (a regular *.toml file)".into() });
+            }
+            let first = policy.allow.len();
+            policy.allow.extend(parse_allow_list(&read_capped(&list)?, &shown)?);
+            for i in first..policy.allow.len() {
+                let a = &policy.allow[i];
+                if policy.allow[..i].iter().any(|b| b.path == a.path) {
+                    let key = format!("allow[{}].path", i - first);
+                    return Err(PolicyError { file: shown, line: None, key: Some(key), message: format!("{} is listed twice", a.path) });
+                }
+            }
+        }
+    }
+    Ok(policy)
+}
+
+/// The text of `path`, refused unread beyond [`MAX_SIZE`].
+fn read_capped(path: &Path) -> Result<String, PolicyError> {
+    let fail = |message: String| PolicyError { file: path.display().to_string(), line: None, key: None, message };
     let handle = std::fs::File::open(path).map_err(|e| fail(io_message(&e)))?;
     let mut text = String::new();
     handle.take(MAX_SIZE + 1).read_to_string(&mut text).map_err(|e| fail(io_message(&e)))?;
     if text.len() as u64 > MAX_SIZE {
         return Err(fail(format!("larger than {MAX_SIZE} bytes")));
     }
-    parse(&text, &file)
+    Ok(text)
+}
+
+/// Parses and validates a file of `allow_dir` (`[[allow]]` entries only); `file` names it in
+/// errors.
+pub fn parse_allow_list(text: &str, file: &str) -> Result<Vec<Allowed>, PolicyError> {
+    let list: AllowList = toml::from_str(text).map_err(|e| syntax_error(&e, text, file))?;
+    validate_allowed(&list.allow).map_err(|(key, message)| PolicyError { file: file.to_string(), line: None, key: Some(key), message })?;
+    Ok(list.allow)
 }
 
 /// Parses and validates policy `text`; `file` names it in errors.
@@ -193,17 +251,25 @@ fn validate(p: &RuntimePolicy) -> Result<(), Invalid> {
             }
         }
     }
-    for (i, a) in p.allow.iter().enumerate() {
+    if let Some(dir) = &p.allow_dir {
+        check_absolute("allow_dir", dir)?;
+    }
+    validate_allowed(&p.allow)?;
+    if p.allowed(&p.entrypoint).is_none() {
+        return Err(invalid("entrypoint", format!("{} has no [[allow]] entry", p.entrypoint)));
+    }
+    Ok(())
+}
+
+fn validate_allowed(allow: &[Allowed]) -> Result<(), Invalid> {
+    for (i, a) in allow.iter().enumerate() {
         check_absolute(&format!("allow[{i}].path"), &a.path)?;
         if !is_sha256_hex(&a.sha256) {
             return Err(invalid(format!("allow[{i}].sha256"), format!("{:?} is not 64 lower-case hex digits", a.sha256)));
         }
-        if p.allow[..i].iter().any(|b| b.path == a.path) {
+        if allow[..i].iter().any(|b| b.path == a.path) {
             return Err(invalid(format!("allow[{i}].path"), format!("{} is listed twice", a.path)));
         }
-    }
-    if p.allowed(&p.entrypoint).is_none() {
-        return Err(invalid("entrypoint", format!("{} has no [[allow]] entry", p.entrypoint)));
     }
     Ok(())
 }
@@ -362,5 +428,32 @@ sha256 = "{DIGEST}"
             let p = parse(&text, "f").unwrap();
             assert_eq!(p.entrypoint, format!("/{s}"));
         }
+    }
+
+    #[test]
+    fn allow_dir_lists_join_the_policy_in_name_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let lists = dir.path().join("allow.d");
+        std::fs::create_dir(&lists).unwrap();
+        let policy = dir.path().join("init.toml");
+        std::fs::write(&policy, format!("allow_dir = {}\n{}", toml_string(&lists.display().to_string()), full())).unwrap();
+        let entry = |path: &str| format!("[[allow]]\npath = \"{path}\"\nsha256 = \"{DIGEST}\"\n");
+        std::fs::write(lists.join("b.toml"), entry("/usr/bin/b")).unwrap();
+        std::fs::write(lists.join("a.toml"), entry("/usr/bin/a")).unwrap();
+        let p = load(&policy).unwrap();
+        let paths: Vec<&str> = p.allow.iter().map(|a| a.path.as_str()).collect();
+        assert_eq!(paths, ["/app/server", "/usr/bin/a", "/usr/bin/b"]);
+
+        let shown = |name: &str| lists.join(name).display().to_string();
+        std::fs::write(lists.join("c.toml"), entry("/usr/bin/a")).unwrap();
+        assert_eq!(load(&policy).unwrap_err().to_string(), format!("{}: allow[0].path: /usr/bin/a is listed twice", shown("c.toml")));
+        std::fs::write(lists.join("c.toml"), "entrypoint = \"/x\"\n").unwrap();
+        assert!(load(&policy).unwrap_err().to_string().starts_with(&format!("{}:1: entrypoint: unknown field", shown("c.toml"))));
+        std::fs::remove_file(lists.join("c.toml")).unwrap();
+        std::fs::write(lists.join("notes.txt"), "").unwrap();
+        assert_eq!(load(&policy).unwrap_err().to_string(), format!("{}: not an allow list (a regular *.toml file)", shown("notes.txt")));
+        std::fs::remove_dir_all(&lists).unwrap();
+        assert_eq!(load(&policy).unwrap_err().to_string(), format!("{}: No such file or directory", lists.display()));
+        assert_eq!(error(&format!("allow_dir = \"rel\"\n{}", full())), "init.toml: allow_dir: \"rel\" is not an absolute path");
     }
 }

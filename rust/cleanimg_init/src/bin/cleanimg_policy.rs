@@ -6,7 +6,10 @@
 //!
 //! ```text
 //! cleanimg_policy --template T.toml --allow /app/demo-server=bazel-out/.../demo-server --output init.toml
+//! cleanimg_policy --allow /usr/bin/cat=bazel-out/.../cat --output allow.d/cat.toml
 //! ```
+//!
+//! Without a template it writes an allow list, a file of a policy's `allow_dir`.
 #![forbid(unsafe_code)]
 
 use anyhow::{bail, Context, Result};
@@ -18,14 +21,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-Usage: cleanimg_policy --template FILE [--allow IMAGE_PATH=FILE]... --output FILE
+Usage: cleanimg_policy [--template FILE] [--allow IMAGE_PATH=FILE]... --output FILE
 
 Writes a runtime policy for cleanimg_init: the template (a policy without [[allow]] entries),
 plus one [[allow]] entry per --allow with the sha256 of FILE, checked as the init checks it.
+Without --template, writes an allow list (the [[allow]] entries alone), a file of a policy's
+allow_dir.
 ";
 
 struct Args {
-    template: PathBuf,
+    template: Option<PathBuf>,
     allow: Vec<(String, PathBuf)>,
     output: PathBuf,
 }
@@ -62,15 +67,18 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Option<Args>> 
         }
     }
     Ok(Some(Args {
-        template: template.context("--template is required")?,
+        template,
         allow,
         output: output.context("--output is required")?,
     }))
 }
 
 fn write_policy(args: &Args) -> Result<()> {
-    let mut text = std::fs::read_to_string(&args.template).with_context(|| format!("{}", args.template.display()))?;
-    if !text.ends_with('\n') {
+    let mut text = match &args.template {
+        Some(template) => std::fs::read_to_string(template).with_context(|| format!("{}", template.display()))?,
+        None => String::new(),
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
     for (path, file) in &args.allow {
@@ -78,7 +86,11 @@ fn write_policy(args: &Args) -> Result<()> {
         text.push_str(&format!("\n[[allow]]\npath = {}\nsha256 = \"{digest}\"\n", toml_string(path)));
     }
     let shown = args.output.display().to_string();
-    runtime_policy::parse(&text, &shown)?;
+    if args.template.is_some() {
+        runtime_policy::parse(&text, &shown)?;
+    } else {
+        runtime_policy::parse_allow_list(&text, &shown)?;
+    }
     write_atomically(&args.output, text.as_bytes()).with_context(|| shown)
 }
 
